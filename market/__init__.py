@@ -1,0 +1,48 @@
+"""电力二手设备供需平台: the application factory."""
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(
+    test_config: Mapping[str, Any] | None = None, instance_path: str | None = None
+) -> Flask:
+    """Build the application: configuration, extensions, blueprints, errors, CLI."""
+    from market import settings
+    from market.accounts.views import blueprint as accounts_blueprint
+    from market.cli import register_commands
+    from market.enterprises.views import blueprint as enterprises_blueprint
+    from market.errors import register_error_handlers
+    from market.extensions import init_extensions
+    from market.labels import register_template_helpers
+    from market.main.views import blueprint as main_blueprint
+    from market.moderation.views import blueprint as moderation_blueprint
+    from market.security import register_security
+
+    app = Flask(
+        __name__,
+        instance_path=settings.resolve_instance_path(instance_path),
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    settings.load(app, test_config)
+
+    init_extensions(app)
+    register_security(app)
+
+    app.register_blueprint(main_blueprint)
+    app.register_blueprint(accounts_blueprint)
+    app.register_blueprint(enterprises_blueprint)
+    app.register_blueprint(moderation_blueprint)
+
+    register_template_helpers(app)
+    register_error_handlers(app)
+    register_commands(app)
+    return app
+

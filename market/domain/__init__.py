@@ -1,0 +1,1 @@
+"""Pure code and data about equipment, regions and Chinese enterprise identifiers."""

@@ -1,0 +1,1 @@
+"""Enterprises: registration, the application lifecycle, the enterprise's own page."""

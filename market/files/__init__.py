@@ -1,0 +1,1 @@
+"""File storage: sniffing, saving and serving uploaded files."""

@@ -1,0 +1,29 @@
+"""The landing page and the region look-up that the registration form uses."""
+
+from flask import Blueprint, abort, jsonify, render_template
+
+from market.domain.regions import get_region, list_children
+from market.enterprises.models import EnterpriseStatus
+from market.enterprises.services import count_enterprises
+from market.regions_form import region_label
+
+blueprint = Blueprint("main", __name__)
+
+
+@blueprint.route("/")
+def index():
+    return render_template(
+        "main/index.html",
+        enterprises_joined=count_enterprises(EnterpriseStatus.APPROVED),
+        enterprises_applied=count_enterprises(),
+    )
+
+
+@blueprint.route("/api/v1/regions/<region_code>")
+def region_children(region_code: str):
+    if region_code != "root" and get_region(region_code) is None:
+        abort(404)
+    children = list_children(region_code) if region_code != "root" else []
+    return jsonify(
+        [{"code": region.code, "name": region_label(region)} for region in children]
+    )

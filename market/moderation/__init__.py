@@ -1,0 +1,1 @@
+"""Moderation: review queues, decisions and the audit log."""
