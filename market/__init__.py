@@ -20,6 +20,9 @@ def create_app(
     from market.errors import register_error_handlers
     from market.extensions import init_extensions
     from market.labels import register_template_helpers
+    from market.ledger.views import blueprint as ledger_blueprint
+    from market.listings.presentation import register_listing_helpers
+    from market.listings.views import blueprint as listings_blueprint
     from market.main.views import blueprint as main_blueprint
     from market.moderation.views import blueprint as moderation_blueprint
     from market.security import register_security
@@ -39,9 +42,12 @@ def create_app(
     app.register_blueprint(main_blueprint)
     app.register_blueprint(accounts_blueprint)
     app.register_blueprint(enterprises_blueprint)
+    app.register_blueprint(listings_blueprint)
+    app.register_blueprint(ledger_blueprint)
     app.register_blueprint(moderation_blueprint)
 
     register_template_helpers(app)
+    register_listing_helpers(app)
     register_error_handlers(app)
     register_commands(app)
     return app

@@ -1,9 +1,11 @@
 """Command-line tasks: create a moderator, seed demo data, print the demo logins."""
 
 import getpass
+import sys
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from market.accounts.models import Role
 from market.accounts.services import create_user, find_user, normalize_mobile
@@ -15,9 +17,12 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(create_moderator)
     app.cli.add_command(seed_demo)
     app.cli.add_command(demo_logins)
+    app.cli.add_command(security_check)
+    app.cli.add_command(expire_listings)
 
 
 @click.command("create-moderator")
+@with_appcontext
 @click.option("--name", prompt=True, help="The moderator's name.")
 @click.option("--mobile", default="", help="Mobile number used to log in.")
 @click.option("--email", default="", help="E-mail used to log in.")
@@ -36,7 +41,7 @@ def create_moderator(name, mobile, email, enterprise_code, password_stdin):
     if not mobile and not email:
         raise click.UsageError("give --mobile or --email (or both)")
     if password_stdin:
-        password = click.get_text_stream("stdin").readline().rstrip("\n")
+        password = sys.stdin.readline().rstrip("\n")
     else:
         password = getpass.getpass("Password: ")
         if getpass.getpass("Repeat: ") != password:
@@ -66,6 +71,7 @@ def create_moderator(name, mobile, email, enterprise_code, password_stdin):
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo():
     """Load the demo enterprises and accounts (deterministic; safe to run again)."""
     from market.demo import seed
@@ -76,11 +82,13 @@ def seed_demo():
     db.session.commit()
     click.echo(
         f"demo data: {report['created']} enterprises added, "
-        f"{report['existing']} already there"
+        f"{report['existing']} already there; {report['posts_created']} posts added, "
+        f"{report['posts_existing']} already there"
     )
 
 
 @click.command("demo-logins")
+@with_appcontext
 def demo_logins():
     """Print the demo accounts' logins."""
     from market.demo import DEMO_ACCOUNTS
@@ -92,3 +100,28 @@ def demo_logins():
             f"  {account.label:<12} {account.email} / {account.mobile}  "
             f"password: {account.password}" + ("" if present else "  (not seeded)")
         )
+
+
+@click.command("security-check")
+@with_appcontext
+def security_check():
+    """Check this instance's configuration for production; non-zero on problems."""
+    from market.deploycheck import check_deployment
+
+    problems = check_deployment(current_app._get_current_object())
+    for problem in problems:
+        click.echo(f"FAIL {problem}")
+    if problems:
+        raise SystemExit(1)
+    click.echo("OK: the configuration passes the production checks")
+
+
+@click.command("expire-listings")
+@with_appcontext
+def expire_listings():
+    """Mark published posts past their validity as expired (run daily from cron)."""
+    from market.listings.services import expire_listings as expire
+
+    count = expire()
+    db.session.commit()
+    click.echo(f"{count} posts expired")

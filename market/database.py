@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from flask import has_request_context, request
 from sqlalchemy import DateTime, Enum, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -50,6 +51,17 @@ def enum_column(enum_cls: type[enum.Enum], column: str, length: int = 20) -> Enu
         values_callable=lambda members: [member.value for member in members],
         create_constraint=True,
     )
+
+
+class AppendOnly:
+    """Mixin for history tables: rows are added, never changed or removed."""
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_changes_to_history(state) -> None:
+    if (state.is_update or state.is_delete) and state.bind_mapper is not None:
+        if issubclass(state.bind_mapper.class_, AppendOnly):
+            raise RuntimeError("history tables are append-only")
 
 
 @event.listens_for(Engine, "connect")

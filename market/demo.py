@@ -10,6 +10,7 @@ from PIL import Image, ImageDraw
 from market.accounts.models import Role, User
 from market.accounts.passwords import hash_password
 from market.database import utcnow
+from market.demo_listings import seed_listings
 from market.domain.credit_code import make_credit_code, make_org_code
 from market.domain.regions import list_children
 from market.enterprises.models import (
@@ -93,7 +94,14 @@ def seed() -> dict[str, int]:
         created += 1
     if moderator.enterprise is None:
         moderator.enterprise = _find_enterprise(_code_for(GRID_COMPANY[2], "MA3C00001"))
-    return {"created": created, "existing": existing}
+    db.session.flush()
+    posts = seed_listings(moderator, random.Random(SEED + 1))
+    return {
+        "created": created,
+        "existing": existing,
+        "posts_created": posts["created"],
+        "posts_existing": posts["existing"],
+    }
 
 
 def _ensure_moderator() -> User:

@@ -2,6 +2,7 @@
 
 from flask import Flask, current_app, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
+from markupsafe import escape
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -33,12 +34,13 @@ def _render(status: int, detail=None):
     title, message = MESSAGES.get(status, MESSAGES[500])
     if request.path.startswith("/api/"):
         return jsonify(error=str(title), message=str(detail or message)), status
-    return (
-        render_template(
+    try:
+        page = render_template(
             "errors/error.html", status=status, title=title, message=detail or message
-        ),
-        status,
-    )
+        )
+    except Exception:  # e.g. no URL adapter for a refused Host header
+        page = f"<!doctype html><title>{status}</title><h1>{escape(str(title))}</h1>"
+    return page, status
 
 
 def _csrf_error(error: CSRFError):

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from market.database import utcnow
 from market.domain.regions import full_name
 from market.enterprises.forms import ENTERPRISE_TYPE_LABELS
-from market.i18n import LOCALE_NAMES
+from market.i18n import LOCALE_NAMES, locale_code
 
 STATUS_LABELS = {
     "pending": _l("Pending review"),
@@ -38,7 +38,7 @@ ACTION_BUTTONS = {
 def template_globals() -> dict:
     """Names every template may use."""
     return {
-        "current_locale": str(get_locale()),
+        "current_locale": locale_code(get_locale()),
         "locale_names": LOCALE_NAMES,
         "status_labels": STATUS_LABELS,
         "action_labels": ACTION_LABELS,

@@ -7,7 +7,7 @@ from market.domain.regions import Region, list_children, list_provinces
 
 
 def region_label(region: Region) -> str:
-    if str(get_locale()) != "zh_CN" and region.name_en:
+    if get_locale().language != "zh" and region.name_en:
         return f"{region.name} {region.name_en}"
     return region.name
 

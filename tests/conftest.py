@@ -230,7 +230,7 @@ def csrf_token(html: str) -> str:
 def translate():
     """The zh_CN text a user sees for an English message id (asserting it exists)."""
     catalog = Translations.load(
-        str(PROJECT_ROOT / "market" / "translations"), ["zh_CN"], "messages"
+        str(PROJECT_ROOT / "market" / "translations"), ["zh_Hans_CN"], "messages"
     )
 
     def zh(message: str, **params) -> str:

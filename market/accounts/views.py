@@ -20,7 +20,12 @@ def _failed_login(response) -> bool:
 
 
 def _account_key() -> str:
-    return "login:" + services.normalize_identifier(request.form.get("identifier", ""))
+    # One counter per account, whether the guesses come by mobile or by e-mail.
+    identifier = request.form.get("identifier", "")
+    user = services.find_user(identifier)
+    if user is not None:
+        return f"login:user:{user.id}"
+    return "login:" + services.normalize_identifier(identifier)
 
 
 def _per_account_limit() -> str:
@@ -91,7 +96,7 @@ def change_password():
         else:
             db.session.commit()
             # Other sessions ended with the old token; this one carries the new one.
-            login_user(current_user)
+            login_user(current_user._get_current_object())
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("enterprises.mine") if current_user.enterprise else url_for("main.index"))
     return render_template("accounts/password.html", form=form)

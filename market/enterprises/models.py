@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from market.database import UTCDateTime, enum_column, utcnow
+from market.database import AppendOnly, UTCDateTime, enum_column, utcnow
 from market.extensions import db
 
 
@@ -89,7 +89,7 @@ class Enterprise(db.Model):
         return self.is_member(user) or user.is_moderator
 
 
-class EnterpriseDecision(db.Model):
+class EnterpriseDecision(AppendOnly, db.Model):
     """One row per change of an enterprise's state: who, when, what, why."""
 
     __tablename__ = "enterprise_decisions"

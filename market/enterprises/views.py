@@ -181,3 +181,21 @@ class _ApplicationValues:
         self.mobile = enterprise.contact_mobile
         self.email = enterprise.contact_email
         self.licence = None
+
+
+@blueprint.route("/<int:enterprise_id>")
+def profile(enterprise_id: int):
+    """An approved enterprise's public page: who it is and its published posts."""
+    from market.listings.queries import list_public
+
+    enterprise = db.session.get(Enterprise, enterprise_id)
+    if enterprise is None or not (
+        enterprise.is_approved or enterprise.can_view_private(current_user)
+    ):
+        abort(404)
+    page = max(request.args.get("page", 1, type=int), 1)
+    return render_template(
+        "enterprises/profile.html",
+        enterprise=enterprise,
+        pagination=list_public(enterprise_id=enterprise.id, page=page),
+    )

@@ -107,6 +107,8 @@ def _check_image(data: bytes, content_type: str) -> tuple[int, int]:
                 image.verify()
     except UploadRejected:
         raise
+    except Image.DecompressionBombError as exc:
+        raise UploadRejected(_l("The image's dimensions are too large.")) from exc
     except Exception as exc:  # Pillow raises many types for broken files
         raise UploadRejected(_l("The image file is damaged or unreadable.")) from exc
     return width, height

@@ -14,6 +14,7 @@ from market.files.models import StoredFile
 from market.files.sniffing import SniffedFile
 
 PENDING_FILES_KEY = "market_pending_files"
+DOOMED_FILES_KEY = "market_doomed_files"
 
 
 def upload_root() -> Path:
@@ -53,9 +54,10 @@ def store_file(
     return stored
 
 
-def discard_file(stored: StoredFile) -> None:
-    """Delete a stored file's bytes (call after the row's deletion is committed)."""
-    path_for(stored).unlink(missing_ok=True)
+def delete_stored_file(stored: StoredFile) -> None:
+    """Delete the row now and the bytes once the transaction commits."""
+    db.session.info.setdefault(DOOMED_FILES_KEY, []).append(path_for(stored))
+    db.session.delete(stored)
 
 
 def send_stored_file(stored: StoredFile, inline: bool = False) -> Response:
@@ -81,8 +83,10 @@ def _clean_display_name(name: str) -> str:
 
 
 @event.listens_for(Session, "after_commit")
-def _forget_committed_files(session: Session) -> None:
+def _settle_committed_files(session: Session) -> None:
     session.info.pop(PENDING_FILES_KEY, None)
+    for path in session.info.pop(DOOMED_FILES_KEY, []):
+        Path(path).unlink(missing_ok=True)
 
 
 @event.listens_for(Session, "after_transaction_end")
@@ -91,5 +95,7 @@ def _delete_uncommitted_files(session: Session, transaction) -> None:
     # outermost transaction are still listed here.
     if transaction.parent is not None:
         return
+    # Deletions that did not commit keep their files.
+    session.info.pop(DOOMED_FILES_KEY, None)
     for path in session.info.pop(PENDING_FILES_KEY, []):
         Path(path).unlink(missing_ok=True)

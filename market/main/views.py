@@ -5,6 +5,9 @@ from flask import Blueprint, abort, jsonify, render_template
 from market.domain.regions import get_region, list_children
 from market.enterprises.models import EnterpriseStatus
 from market.enterprises.services import count_enterprises
+from market.listings import queries
+from market.listings.models import ListingKind
+from market.listings.services import count_published
 from market.regions_form import region_label
 
 blueprint = Blueprint("main", __name__)
@@ -16,6 +19,11 @@ def index():
         "main/index.html",
         enterprises_joined=count_enterprises(EnterpriseStatus.APPROVED),
         enterprises_applied=count_enterprises(),
+        listings_published=count_published(),
+        newest_offers=queries.newest_public(ListingKind.OFFER),
+        newest_wanted=queries.newest_public(ListingKind.WANTED),
+        tree=queries.category_tree_with_counts(),
+        category=None,
     )
 
 

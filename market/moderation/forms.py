@@ -33,3 +33,12 @@ class ReasonForm(FlaskForm):
         if self.reason.data and self.reason.data.strip():
             parts.append(self.reason.data.strip())
         return " ".join(parts)
+
+
+class ListingReasonForm(FlaskForm):
+    """Reject a post or a revision: the seller sees the reason."""
+
+    reason = TextAreaField(
+        _l("Reason"),
+        validators=[Length(max=1000, message=_l("At most 1000 characters."))],
+    )

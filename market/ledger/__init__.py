@@ -1,0 +1,1 @@
+"""Asset-ledger import and export: many posts at once through a spreadsheet."""
