@@ -22,6 +22,9 @@ class DefaultConfig:
     # None means instance/uploads.
     MARKET_UPLOAD_DIR: str | None = None
     MARKET_LICENCE_MAX_BYTES = 10 * 1024 * 1024
+    # All files of one enterprise together (photos, thumbnails, documents, licence).
+    MARKET_STORAGE_QUOTA_BYTES = 2 * 1024 * 1024 * 1024
+    MARKET_UPLOAD_LIMIT_PER_USER = "120 per hour"
     MARKET_MAX_REQUEST_BYTES = 25 * 1024 * 1024
     MARKET_SQLITE_BUSY_TIMEOUT_MS = 15000
     MARKET_DEFAULT_LOCALE = "zh_CN"

@@ -2,7 +2,8 @@
 
 import enum
 import sqlite3
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
 
 from flask import has_request_context, request
 from sqlalchemy import DateTime, Enum, event
@@ -13,9 +14,17 @@ from sqlalchemy.types import TypeDecorator
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
 def utcnow() -> datetime:
     """The current time, timezone-aware in UTC."""
     return datetime.now(timezone.utc)
+
+
+def china_today() -> date:
+    """The date in China: validity and wanted-by dates are Chinese calendar days."""
+    return datetime.now(CHINA).date()
 
 
 class UTCDateTime(TypeDecorator):

@@ -35,7 +35,12 @@ from sqlalchemy import func, select
 
 from market.accounts.models import User
 from market.accounts.passwords import hash_password
-from market.enterprises.models import DecisionAction, Enterprise, EnterpriseStatus, EnterpriseType
+from market.enterprises.models import (
+    DecisionAction,
+    Enterprise,
+    EnterpriseStatus,
+    EnterpriseType,
+)
 from market.extensions import db
 from market.listings import attachments
 from market.listings.models import Listing
@@ -121,7 +126,9 @@ MY_POSTS = "/listings/mine"
 LISTING_QUEUE = "/moderation/listings"
 PUBLIC = roles(anonymous=200, signed_in=200)
 # Not public (draft, pending, expired...): the owner A and moderators see it.
-OWNER_AND_MODERATORS_SEE = roles(anonymous=404, members=404, approved=200, moderators=200)
+OWNER_AND_MODERATORS_SEE = roles(
+    anonymous=404, members=404, approved=200, moderators=200
+)
 # Signed in, but no approved enterprise to publish for.
 NOT_PUBLISHERS = dict(anonymous=LOGIN, pending=Redirect(MINE), rejected=Redirect(MINE))
 LEDGER_IMPORT = roles(**NOT_PUBLISHERS, moderator=404, publishers=200)
@@ -153,9 +160,9 @@ def _review(key: str, suffix: str = "") -> Callable[[dict], str]:
     return lambda w: f"{LISTING_QUEUE}/{w[key].id}{suffix}"
 
 
-def _new_files(w: dict) -> str:
-    """Where creating a post leads: the files page of the post just made."""
-    return f"/listings/{w['next_listing_id']}/files"
+def _new_post(suffix: str) -> Callable[[dict], str]:
+    """A page of the post a case creates (the world knows its id in advance)."""
+    return lambda w: f"/listings/{w['next_listing_id']}{suffix}"
 
 
 def _ledger_csv() -> bytes:
@@ -588,7 +595,9 @@ MATRIX: dict[str, dict] = {
         "url": lambda w: "/listings/new",
         "data": lambda w: offer_form(title="新建：S11-M-400/10 变压器"),
         "expect": roles(
-            **NOT_PUBLISHERS, moderator=Redirect(MINE), publishers=Redirect(_new_files)
+            **NOT_PUBLISHERS,
+            moderator=Redirect(MINE),
+            publishers=Redirect(_new_post("/files")),
         ),
     },
     "listings.create#invalid": {
@@ -826,7 +835,7 @@ MATRIX: dict[str, dict] = {
     "listings.change_state#duplicate": {
         "method": "POST",
         "url": _post("offer", "/duplicate"),
-        "expect": owner_only(Redirect(lambda w: f"/listings/{w['next_listing_id']}/edit")),
+        "expect": owner_only(Redirect(_new_post("/edit"))),
     },
     "listings.change_state#withdraw-draft": {
         "method": "POST",
@@ -842,7 +851,10 @@ MATRIX: dict[str, dict] = {
         "method": "POST",
         "url": _post("grid_post", "/withdraw"),
         "expect": roles(
-            anonymous=LOGIN, members=404, moderator=404, moderator_own=Redirect(MY_POSTS)
+            anonymous=LOGIN,
+            members=404,
+            moderator=404,
+            moderator_own=Redirect(MY_POSTS),
         ),
     },
     "listings.sold": {
@@ -967,7 +979,9 @@ MATRIX: dict[str, dict] = {
         "url": _review("pending_post", "/reject"),
         "data": lambda w: {"reason": "   "},
         "changes_nothing": True,
-        "expect": roles(**MODERATION_ONLY, moderators=Redirect(_review("pending_post"))),
+        "expect": roles(
+            **MODERATION_ONLY, moderators=Redirect(_review("pending_post"))
+        ),
     },
     "moderation.decide_listing#approve-revision": {
         "method": "POST",

@@ -2,12 +2,15 @@
 
 from datetime import date
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
 
 from market.accounts.models import User
 from market.exceptions import InvalidTransition, ValidationFailed
 from market.extensions import db
 from market.files.images import reencode_photo
+from market.files.models import StoredFile
 from market.files.sniffing import JPEG, PDF, PNG, WEBP, UploadRejected, check_upload
 from market.files.storage import store_file
 from market.listings.models import (
@@ -44,6 +47,7 @@ def add_photo(
     except UploadRejected as rejected:
         raise ValidationFailed({"photo": [rejected.message]}) from None
     full, small = reencode_photo(sniffed)
+    _check_quota(listing, len(full.data) + len(small.data), "photo")
     base = filename.rsplit(".", 1)[0] or "photo"
     photo = ListingPhoto(
         listing=listing,
@@ -98,6 +102,7 @@ def add_document(
         reasons.setdefault("document", []).append(rejected.message)
     if reasons:
         raise ValidationFailed(reasons)
+    _check_quota(listing, len(sniffed.data), "document")
     is_report = document_kind is DocumentKind.TEST_REPORT
     document = ListingDocument(
         listing=listing,
@@ -158,6 +163,26 @@ def move_photo(actor: User, listing: Listing, photo: ListingPhoto, offset: int) 
     photos.insert(target, photos.pop(index))
     for position, item in enumerate(photos):
         item.position = position
+
+
+def _check_quota(listing: Listing, new_bytes: int, field: str) -> None:
+    """Each enterprise has a storage budget for all its files together."""
+    used = db.session.scalar(
+        select(func.coalesce(func.sum(StoredFile.size), 0)).where(
+            StoredFile.enterprise_id == listing.enterprise_id
+        )
+    )
+    if used + new_bytes > current_app.config["MARKET_STORAGE_QUOTA_BYTES"]:
+        raise ValidationFailed(
+            {
+                field: [
+                    _l(
+                        "Your enterprise's storage is full; delete photos or "
+                        "documents of closed posts first."
+                    )
+                ]
+            }
+        )
 
 
 def _renumber(listing: Listing) -> None:

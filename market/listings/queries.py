@@ -6,7 +6,7 @@ from datetime import date
 from flask_babel import get_locale
 from sqlalchemy import func, or_, select
 
-from market.database import utcnow
+from market.database import china_today
 from market.domain.categories import family_of, list_children, list_top_levels
 from market.domain.conditions import TEST_REPORT_KINDS
 from market.enterprises.models import Enterprise, EnterpriseStatus
@@ -18,7 +18,7 @@ PUBLIC_PAGE_SIZE = 24
 
 def public_filter(today: date | None = None):
     """SQL conditions of a publicly visible listing (join Listing.enterprise)."""
-    today = today or utcnow().date()
+    today = today or china_today()
     return (
         Listing.status == ListingStatus.PUBLISHED,
         Enterprise.status == EnterpriseStatus.APPROVED,
@@ -28,7 +28,7 @@ def public_filter(today: date | None = None):
 
 
 def is_public(listing: Listing) -> bool:
-    today = utcnow().date()
+    today = china_today()
     return listing.is_public(today) and (
         listing.wanted_by is None or listing.wanted_by >= today
     )

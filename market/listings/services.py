@@ -1,15 +1,14 @@
 """Listing rules: drafting, the review lifecycle, revisions of published posts."""
 
 import logging
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from market.accounts.models import User
-from market.database import utcnow
+from market.database import china_today, utcnow
 from market.enterprises.models import Enterprise, EnterpriseStatus
 from market.exceptions import InvalidTransition, NotAllowed, ValidationFailed
 from market.extensions import db
@@ -29,7 +28,6 @@ from market.listings.validation import (
 )
 
 log = logging.getLogger(__name__)
-CHINA = ZoneInfo("Asia/Shanghai")
 
 # Fields a revision may change; the rest (owner, kind, state) never move by edit.
 REVISABLE_FIELDS = (
@@ -44,8 +42,7 @@ OPEN_STATES = (ListingStatus.DRAFT, ListingStatus.PENDING, ListingStatus.PUBLISH
 
 
 def today() -> date:
-    """The date in China: validity and wanted-by dates are Chinese calendar days."""
-    return datetime.now(CHINA).date()
+    return china_today()
 
 
 def require_publisher(actor: User) -> Enterprise:

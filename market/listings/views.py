@@ -20,7 +20,7 @@ from sqlalchemy import select
 from market.domain.categories import SPEC_FIELDS
 from market.domain.model_numbers import suggest
 from market.exceptions import InvalidTransition, NotAllowed, ValidationFailed
-from market.extensions import db
+from market.extensions import db, limiter
 from market.files.storage import send_stored_file
 from market.forms import apply_reasons
 from market.listings import attachments, queries, services
@@ -204,8 +204,17 @@ def _prefill_contact(form) -> None:
     form.address.data = enterprise.address
 
 
+def _upload_limit() -> str:
+    return current_app.config["MARKET_UPLOAD_LIMIT_PER_USER"]
+
+
+def _upload_key() -> str:
+    return f"upload:user:{current_user.get_id()}"
+
+
 @blueprint.route("/<int:listing_id>/files", methods=["GET", "POST"])
 @login_required
+@limiter.limit(_upload_limit, methods=["POST"], key_func=_upload_key)
 def files(listing_id: int):
     listing = _own_listing(listing_id)
     photo_form = PhotoForm(prefix="photo")
