@@ -66,6 +66,12 @@ class AppendOnly:
     """Mixin for history tables: rows are added, never changed or removed."""
 
 
+@event.listens_for(AppendOnly, "before_update", propagate=True)
+@event.listens_for(AppendOnly, "before_delete", propagate=True)
+def _history_rows_stay(mapper, connection, target) -> None:
+    raise RuntimeError("history tables are append-only")
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _refuse_bulk_changes_to_history(state) -> None:
     if (state.is_update or state.is_delete) and state.bind_mapper is not None:

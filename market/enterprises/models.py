@@ -3,7 +3,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, event
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from market.database import AppendOnly, UTCDateTime, enum_column, utcnow
@@ -115,8 +115,3 @@ class EnterpriseDecision(AppendOnly, db.Model):
     def __repr__(self) -> str:
         return f"<EnterpriseDecision {self.id} {self.action.value} #{self.enterprise_id}>"
 
-
-@event.listens_for(EnterpriseDecision, "before_update")
-@event.listens_for(EnterpriseDecision, "before_delete")
-def _decisions_are_append_only(mapper, connection, target) -> None:
-    raise RuntimeError("the decision history is append-only")

@@ -4,7 +4,7 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Date, ForeignKey, Numeric, String, Text, event
+from sqlalchemy import JSON, Date, ForeignKey, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from market.database import AppendOnly, UTCDateTime, enum_column, utcnow
@@ -248,8 +248,3 @@ class ListingRevision(db.Model):
 
     listing = relationship("Listing", back_populates="revisions")
 
-
-@event.listens_for(ListingEvent, "before_update")
-@event.listens_for(ListingEvent, "before_delete")
-def _events_are_append_only(mapper, connection, target) -> None:
-    raise RuntimeError("the listing history is append-only")

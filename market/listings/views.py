@@ -280,20 +280,12 @@ def photo_action(listing_id: int, photo_id: int, verb: str):
         abort(404)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        if verb == "delete":
-            attachments.delete_photo(current_user, listing, photo)
-        else:
-            attachments.move_photo(current_user, listing, photo, -1 if verb == "earlier" else 1)
-        db.session.commit()
-    except ValidationFailed as failure:
-        db.session.rollback()
-        for messages in failure.reasons.values():
-            for message in messages:
-                flash(str(message), "error")
-    except InvalidTransition:
-        abort(409)
-    return redirect(url_for("listings.files", listing_id=listing.id))
+    if verb == "delete":
+        change = lambda: attachments.delete_photo(current_user, listing, photo)  # noqa: E731
+    else:
+        offset = -1 if verb == "earlier" else 1
+        change = lambda: attachments.move_photo(current_user, listing, photo, offset)  # noqa: E731
+    return _change_files(listing, change)
 
 
 @blueprint.route("/<int:listing_id>/documents/<int:document_id>/delete", methods=["POST"])
@@ -305,8 +297,15 @@ def document_delete(listing_id: int, document_id: int):
         abort(404)
     if not ActionForm().validate_on_submit():
         abort(400)
+    return _change_files(
+        listing, lambda: attachments.delete_document(current_user, listing, document)
+    )
+
+
+def _change_files(listing: Listing, change):
+    """Apply one change to a listing's files, commit, and go back to the files page."""
     try:
-        attachments.delete_document(current_user, listing, document)
+        change()
         db.session.commit()
     except ValidationFailed as failure:
         db.session.rollback()
