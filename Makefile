@@ -26,6 +26,7 @@ migrate: setup
 
 demo: migrate
 	$(FLASK) seed-demo
+	$(FLASK) reindex
 
 run: demo
 	@$(FLASK) demo-logins

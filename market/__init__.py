@@ -25,6 +25,9 @@ def create_app(
     from market.listings.views import blueprint as listings_blueprint
     from market.main.views import blueprint as main_blueprint
     from market.moderation.views import blueprint as moderation_blueprint
+    from market.search import register_search_worker
+    from market.search.cli import register_search_commands
+    from market.search.views import blueprint as search_blueprint
     from market.security import register_security
 
     app = Flask(
@@ -44,11 +47,14 @@ def create_app(
     app.register_blueprint(enterprises_blueprint)
     app.register_blueprint(listings_blueprint)
     app.register_blueprint(ledger_blueprint)
+    app.register_blueprint(search_blueprint)
     app.register_blueprint(moderation_blueprint)
 
     register_template_helpers(app)
     register_listing_helpers(app)
     register_error_handlers(app)
     register_commands(app)
+    register_search_commands(app)
+    register_search_worker(app)
     return app
 

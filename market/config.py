@@ -27,6 +27,14 @@ class DefaultConfig:
     MARKET_UPLOAD_LIMIT_PER_USER = "120 per hour"
     MARKET_MAX_REQUEST_BYTES = 25 * 1024 * 1024
     MARKET_SQLITE_BUSY_TIMEOUT_MS = 15000
+    # None means instance/search-index.
+    MARKET_SEARCH_INDEX_DIR: str | None = None
+    # "thread": the process keeps its index current itself (one host, one process);
+    # "external": a separate `flask --app market index-worker` does (several workers);
+    # "off": nothing does (tests apply the outbox themselves).
+    MARKET_SEARCH_WORKER = "thread"
+    # How often the worker compares the index with the database; 0 never.
+    MARKET_SEARCH_RECONCILE_SECONDS = 600
     MARKET_DEFAULT_LOCALE = "zh_CN"
     MARKET_SESSION_HOURS = 12
     # Comma-separated host names the app answers to; empty means any host.

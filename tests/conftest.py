@@ -78,6 +78,8 @@ def make_test_app(database_url: str, tmp_path: Path, **overrides):
         "MARKET_SECRET_KEY": SECRET,
         "MARKET_UPLOAD_DIR": str(tmp_path / "uploads"),
         "MARKET_RATELIMIT_STORAGE_URI": "memory://",
+        "MARKET_SEARCH_INDEX_DIR": str(tmp_path / "search-index"),
+        "MARKET_SEARCH_WORKER": "off",
         "SERVER_NAME": None,
     }
     config.update(overrides)

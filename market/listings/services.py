@@ -21,6 +21,7 @@ from market.listings.models import (
     ListingStatus,
     RevisionStatus,
 )
+from market.search import enqueue_listing
 from market.listings.validation import (
     DEFAULT_VALIDITY_DAYS,
     ListingInput,
@@ -278,6 +279,10 @@ def require_moderator(moderator: User, listing: Listing) -> None:
 
 
 def record_event(listing, actor, action, previous, reason=None) -> ListingEvent:
+    """Audit a transition, and queue the listing for the search index (same commit)."""
+    if listing.id is None:
+        db.session.flush()
+    enqueue_listing(listing.id)
     event = ListingEvent(
         listing=listing,
         actor_id=actor.id if actor is not None else None,

@@ -18,6 +18,7 @@ from market.enterprises.models import (
 from market.enterprises.services import record_decision
 from market.exceptions import InvalidTransition, NotAllowed, ValidationFailed
 from market.extensions import db
+from market.search import enqueue_enterprise
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +87,8 @@ def decide(
     if target is EnterpriseStatus.SUSPENDED:
         for user in enterprise.users:
             user.rotate_session_token()
+    # Its posts appear in or vanish from search with the enterprise's state.
+    enqueue_enterprise(enterprise.id)
     log.info(
         "moderator %s: enterprise %s %s -> %s",
         moderator.id,

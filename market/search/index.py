@@ -1,0 +1,221 @@
+"""The index directory: `current` → `index-<timestamp>/`, the writer lock, searchers.
+
+Layout under MARKET_SEARCH_INDEX_DIR (default <instance>/search-index):
+
+    current -> index-20261126T072201123456   a relative symlink, swapped atomically
+    index-20261126T072201123456/             a Whoosh index
+    writer.lock                              fcntl.flock'ed by the one writer
+
+Readers resolve `current` to the real directory when they open it, so a swap never
+mixes files of two indexes; they notice a new target on their next search.
+"""
+
+import fcntl
+import logging
+import os
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+from whoosh import index as whoosh_index
+from whoosh.reading import ReaderClosed
+from whoosh.searching import Searcher
+
+from market.search.schema import build_schema
+
+log = logging.getLogger(__name__)
+
+CURRENT = "current"
+PREFIX = "index-"
+LOCK_FILE = "writer.lock"
+# Transient errors while another process commits or swaps (see SEARCH-NOTES §3).
+RETRYABLE = (FileNotFoundError, ReaderClosed, TypeError)
+ATTEMPTS = 3
+
+
+class SearchUnavailable(RuntimeError):
+    """The index is missing or unreadable: search is down, the rest of the site is not."""
+
+
+def index_root() -> Path:
+    """MARKET_SEARCH_INDEX_DIR, or <instance>/search-index."""
+    configured = current_app.config.get("MARKET_SEARCH_INDEX_DIR")
+    return Path(configured or Path(current_app.instance_path) / "search-index")
+
+
+def current_dir(root: Path) -> Path | None:
+    """The real directory `current` points to, or None when there is none."""
+    try:
+        target = os.readlink(root / CURRENT)
+    except (FileNotFoundError, NotADirectoryError, OSError):
+        return None
+    path = root / target
+    return path if path.is_dir() else None
+
+
+@contextmanager
+def writer_lock(root: Path) -> Iterator[None]:
+    """Hold the exclusive writer lock (blocking); the kernel drops it if we die."""
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / LOCK_FILE, "a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def create_index_dir(root: Path) -> tuple[Path, whoosh_index.FileIndex]:
+    """A new, empty index directory beside the current one (not yet in use)."""
+    root.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+    path = root / f"{PREFIX}{stamp}{time.time_ns() % 1_000_000_000:09d}"
+    path.mkdir()
+    return path, whoosh_index.create_in(str(path), build_schema())
+
+
+def swap_current(root: Path, new_dir: Path) -> None:
+    """Point `current` at new_dir atomically, then delete the other index dirs."""
+    temporary = root / f"{CURRENT}.{os.getpid()}.{threading.get_ident()}.tmp"
+    if temporary.is_symlink():
+        temporary.unlink()
+    os.symlink(new_dir.name, temporary)
+    os.replace(temporary, root / CURRENT)
+    _fsync_dir(root)
+    for path in root.iterdir():
+        if path.name.startswith(PREFIX) and path.name != new_dir.name:
+            # Open readers elsewhere keep their files (POSIX unlink semantics); a
+            # reader that needs a file it has not opened yet retries on `current`.
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def open_current(root: Path) -> whoosh_index.FileIndex:
+    """The index `current` points to; SearchUnavailable when missing or unreadable."""
+    target = current_dir(root)
+    if target is None:
+        raise SearchUnavailable(f"no search index in {root}")
+    try:
+        return whoosh_index.open_dir(str(target))
+    except RETRYABLE:
+        raise
+    except Exception as error:  # EmptyIndexError, unpickling errors, bad TOC...
+        raise SearchUnavailable(f"unreadable search index {target}: {error!r}") from error
+
+
+# --- searchers: one per thread and index root, refreshed when stale -----------------
+
+
+@dataclass
+class _Entry:
+    target: Path
+    index: whoosh_index.FileIndex
+    searcher: Searcher
+
+
+_local = threading.local()
+_registry_lock = threading.Lock()
+_open_entries: dict[int, "_Entry"] = {}
+
+
+def get_searcher(root: Path) -> Searcher:
+    """This thread's searcher over `current`, reopened when the index changed.
+
+    Retried on the transient errors of a concurrent commit or swap; anything else,
+    or a third failure, is SearchUnavailable.
+    """
+    last_error: Exception | None = None
+    for attempt in range(ATTEMPTS):
+        try:
+            return _fresh_searcher(root)
+        except RETRYABLE as error:
+            last_error = error
+            drop_searcher(root)
+            time.sleep(0.01 * (attempt + 1))
+    raise SearchUnavailable(f"search index {root} kept changing: {last_error!r}")
+
+
+def _fresh_searcher(root: Path) -> Searcher:
+    entries = _thread_entries()
+    key = str(root)
+    entry = entries.get(key)
+    target = current_dir(root)
+    if target is None:
+        drop_searcher(root)
+        raise SearchUnavailable(f"no search index in {root}")
+    if entry is not None and entry.target != target:
+        drop_searcher(root)
+        entry = None
+    if entry is None:
+        index = open_current(root)
+        try:
+            searcher = index.searcher()
+        except RETRYABLE:
+            raise
+        except Exception as error:
+            raise SearchUnavailable(f"unreadable search index: {error!r}") from error
+        entry = _Entry(target, index, searcher)
+        entries[key] = entry
+        _remember(entry)
+    elif not entry.searcher.up_to_date():
+        # Not searcher.refresh(): Whoosh-Reloaded 2.7.5 reuses a segment's reader
+        # when the segment id matches, so deletions committed since (withdrawn,
+        # sold listings) stay visible, and it re-adds segments merged away.
+        fresh = entry.index.searcher()
+        _close(entry)
+        entry.searcher = fresh
+    return entry.searcher
+
+
+def drop_searcher(root: Path) -> None:
+    """Close and forget this thread's searcher over root (after an error)."""
+    entry = _thread_entries().pop(str(root), None)
+    if entry is not None:
+        _forget(entry)
+        _close(entry)
+
+
+def close_searchers() -> None:
+    """Close every cached searcher of every thread (tests, shutdown)."""
+    with _registry_lock:
+        entries = list(_open_entries.values())
+        _open_entries.clear()
+    for entry in entries:
+        _close(entry)
+    _thread_entries().clear()
+
+
+def _thread_entries() -> dict[str, _Entry]:
+    entries = getattr(_local, "entries", None)
+    if entries is None:
+        entries = _local.entries = {}
+    return entries
+
+
+def _remember(entry: _Entry) -> None:
+    with _registry_lock:
+        _open_entries[id(entry)] = entry
+
+
+def _forget(entry: _Entry) -> None:
+    with _registry_lock:
+        _open_entries.pop(id(entry), None)
+
+
+def _close(entry: _Entry) -> None:
+    try:
+        entry.searcher.close()
+    except Exception:  # already closed, files gone: nothing left to release
+        log.debug("closing a search searcher failed", exc_info=True)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
