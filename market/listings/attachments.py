@@ -12,7 +12,7 @@ from market.extensions import db
 from market.files.images import reencode_photo
 from market.files.models import StoredFile
 from market.files.sniffing import JPEG, PDF, PNG, WEBP, UploadRejected, check_upload
-from market.files.storage import store_file
+from market.files.storage import delete_stored_file, store_file
 from market.listings.models import (
     DocumentKind,
     Listing,
@@ -20,7 +20,6 @@ from market.listings.models import (
     ListingPhoto,
     ListingStatus,
 )
-from market.files.storage import delete_stored_file
 from market.listings.services import open_revision, require_owner, today
 
 MAX_PHOTOS = 12

@@ -21,12 +21,12 @@ from market.listings.models import (
     ListingStatus,
     RevisionStatus,
 )
-from market.search import enqueue_listing
 from market.listings.validation import (
     DEFAULT_VALIDITY_DAYS,
     ListingInput,
     validate_listing,
 )
+from market.search import enqueue_listing
 
 log = logging.getLogger(__name__)
 

@@ -1,11 +1,10 @@
 """Offers and wanted posts: browse, read, write, manage files, change state."""
 
-from decimal import Decimal
 
 from flask import (
     Blueprint,
-    current_app,
     abort,
+    current_app,
     flash,
     jsonify,
     redirect,
@@ -15,7 +14,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from market.domain.categories import SPEC_FIELDS
 from market.domain.model_numbers import suggest
