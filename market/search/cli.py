@@ -27,7 +27,7 @@ def register_search_commands(app: Flask) -> None:
 @click.command("reindex")
 @with_appcontext
 def reindex():
-    """Rebuild the search index from the database into a new directory and swap it in."""
+    """Rebuild the search index from the database in a new directory, swap it in."""
     started = time.monotonic()
     with click.progressbar(
         length=max(count_public(), 1), label="Indexing public listings"
@@ -38,7 +38,9 @@ def reindex():
 
 @click.command("index-check")
 @click.option(
-    "--enqueue", is_flag=True, help="Queue every listing found out of step for the indexer."
+    "--enqueue",
+    is_flag=True,
+    help="Queue every listing found out of step for the indexer.",
 )
 @with_appcontext
 def index_check(enqueue):
@@ -50,7 +52,9 @@ def index_check(enqueue):
         raise SystemExit(1) from None
     for name in ("missing", "stale", "extra"):
         ids = report[name]
-        click.echo(f"{name}: {len(ids)}" + (f" {' '.join(map(str, ids))}" if ids else ""))
+        click.echo(
+            f"{name}: {len(ids)}" + (f" {' '.join(map(str, ids))}" if ids else "")
+        )
     if any(report.values()):
         if enqueue:
             click.echo(f"{reconcile()} listings queued for the indexer")

@@ -1,4 +1,4 @@
-"""The search outbox: listings whose searchable state changed, waiting for the indexer."""
+"""The search outbox: listings whose search state changed, waiting for the indexer."""
 
 from datetime import datetime
 

@@ -1,20 +1,25 @@
 """Searching the index: words, filters, facets, sorts, highlights and corrections.
 
 The user's text never reaches Whoosh's query language: it is analysed by the same
-analyzer as the documents (query_terms) and turned into Term/Or/And queries over the
-public text fields, so `status:pending`, `*:*` or `price:[0 TO 9]` are just words.
-Structured filters go in `filter=` (Whoosh miscounts And-filters) and an empty filter
-set short-cuts to "no results" (Whoosh ignores an empty filter).
+analyzer as the documents (query_terms) and turned into Term/Or/And (and a Phrase
+for quoted words) over the public text, so `status:pending`, `*:*` or
+`price:[0 TO 9]` are just words. Structured filters become the set of allowed
+documents, never an And with the words (Whoosh miscounts that), and an empty set
+short-cuts to "no results" (Whoosh ignores an empty filter).
 """
 
+import heapq
 import html
 import logging
 import math
+import threading
+import weakref
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field, replace
 
-from whoosh import sorting
+from whoosh import collectors
 from whoosh.codec.base import Automata
-from whoosh.query import And, Every, NumericRange, Or, Query, Sequence, Term
+from whoosh.query import And, Every, NumericRange, Or, Phrase, Query, Sequence, Term
 from whoosh.searching import Searcher
 from whoosh.support.levenshtein import distance as levenshtein
 
@@ -31,11 +36,14 @@ from market.search.index import (
     index_root,
 )
 from market.search.schema import (
+    QUERY_FIELD_BOOSTS,
+    SUGGEST_AT_START,
+    SUGGEST_INSIDE,
     SUGGEST_KEY_CHARS,
     SUGGEST_SEPARATOR,
-    TEXT_FIELD_BOOSTS,
     day_number,
     fold,
+    text_analyzer,
 )
 
 log = logging.getLogger(__name__)
@@ -51,15 +59,14 @@ FEW_HITS = 3
 SNIPPET_CHARS = 160
 SNIPPET_LEAD = 40
 # Only the start of a description is searched for snippet hits (speed).
-SNIPPET_SCAN_CHARS = 1000
+SNIPPET_SCAN_CHARS = 400
 ATTEMPTS = 3
 # Words "did you mean" tries to correct: longer ones cost a big automaton.
 MIN_CORRECTED = 2
 MAX_CORRECTED = 16
 MAX_CORRECTIONS = 3
-# Whoosh ints are 32-bit signed unless declared wider.
+# The range-queried int fields are 32-bit signed.
 INT32_MAX = 2**31 - 1
-PRICE_MAX = 10**15
 
 
 @dataclass
@@ -119,8 +126,10 @@ def search(params: SearchParams) -> SearchResult:
 
 def suggest(prefix: str, limit: int = 8) -> list[str]:
     """Distinct titles, models and manufacturers of public listings for type-ahead:
-    those starting with the prefix first, then those with a word starting with it."""
-    key = fold(" ".join(prefix.split()))[:SUGGEST_KEY_CHARS]
+    those starting with the prefix first, then those with a word starting with it;
+    the most frequent (a manufacturer of many posts) and shortest first."""
+    folded = fold(" ".join(prefix.split()))
+    key = folded[:SUGGEST_KEY_CHARS]
     limit = max(0, min(limit, 50))
     if not key or not limit:
         return []
@@ -128,7 +137,7 @@ def suggest(prefix: str, limit: int = 8) -> list[str]:
     for _attempt in range(ATTEMPTS):
         searcher = get_searcher(root)
         try:
-            return _suggest(searcher, key, fold(prefix.strip()), limit)
+            return _suggest(searcher, key, folded, limit)
         except RETRYABLE:
             drop_searcher(root)
         except Exception as error:
@@ -138,7 +147,7 @@ def suggest(prefix: str, limit: int = 8) -> list[str]:
     raise SearchUnavailable("suggest kept failing")
 
 
-# --- the search itself -----------------------------------------------------------------
+# --- the search itself ----------------------------------------------------------------
 
 
 def _clean(params: SearchParams) -> SearchParams:
@@ -158,37 +167,55 @@ def _search(searcher: Searcher, params: SearchParams) -> SearchResult:
     if params.q.strip() and text_query is None:
         return empty  # only punctuation or operators: nothing to look for
     allowed = None
-    user_filter = build_filter(params, today)
-    if user_filter is not None:
-        allowed = set(searcher.docs_for_query(user_filter))
+    clauses = build_filter(params, today)
+    if clauses:
+        allowed = _filter_docs(searcher, clauses)
         if not allowed:
             return empty  # Whoosh would ignore an empty filter set
-    # Past their validity or wanted-by date but not yet expired in the database.
-    expired = set(searcher.docs_for_query(NumericRange("public_until", None, today - 1)))
-    page = searcher.search_page(
-        text_query or Every(),
-        params.page,
-        pagelen=params.per_page,
-        filter=allowed,
-        mask=expired or None,
-        sortedby=_sort_facet(params.sort, text_query is not None),
-        groupedby=_facets() if params.facets else None,
-        maptype=sorting.Count if params.facets else None,
-        terms=False,
+    expired = _expired_docs(searcher, today)
+    sort = params.sort
+    if sort == "relevance" and text_query is None:
+        sort = "newest"  # nothing to score
+    # One pass over the matches records every one of them, for the exact total and
+    # the facets (len(results) would run the query again, and groupedby reads each
+    # facet per document through Python calls: both measured slower). Relevance is
+    # ranked by Whoosh while it passes; the other sorts use cached column values.
+    ranked = (
+        # No block-quality skipping and no matcher replacement: with either, Whoosh
+        # stops visiting documents that can no longer reach the top N (it prunes
+        # weak Or branches), and the recorded matches would fall short.
+        collectors.TopCollector(
+            params.page * params.per_page, usequality=False, replace=0
+        )
+        if sort == "relevance"
+        else collectors.UnsortedCollector()
     )
-    total = page.total
-    ids = [int(hit["listing_id"]) for hit in page]
+    matches = _MatchRecorder(ranked)
+    collector = collectors.FilterCollector(
+        matches, allow=allowed, restrict=expired or None
+    )
+    searcher.search_with_collector(text_query or Every(), collector)
+    total = len(matches.docnums)
+    page = min(params.page, max(1, math.ceil(total / params.per_page)))
+    start, end = (page - 1) * params.per_page, page * params.per_page
+    if sort == "relevance":
+        top = [hit.docnum for hit in collector.results()[start:end]]
+    else:
+        keys = _sort_keys(searcher, sort)
+        top = heapq.nsmallest(end, matches.docnums, key=keys.__getitem__)[start:end]
+    hits = [searcher.stored_fields(docnum) for docnum in top]
+    ids = [int(hit["listing_id"]) for hit in hits]
     terms = {term for group in groups for term in group}
     highlights = {}
     if terms:
-        analyzer = searcher.schema["title"].analyzer
-        for hit in page:
+        analyzer = text_analyzer()
+        for hit in hits:
             snippet = _snippet(analyzer, hit, terms)
             if snippet:
                 highlights[int(hit["listing_id"])] = snippet
     facets = {}
     if params.facets and total:
-        facets = {name: _facet_counts(page.results, name) for name in _FACET_NAMES}
+        facets = _facet_counts(searcher, matches.docnums)
     suggestion = None
     if total < FEW_HITS and groups:
         suggestion = _did_you_mean(searcher, params, groups, total, allowed, expired)
@@ -198,9 +225,21 @@ def _search(searcher: Searcher, params: SearchParams) -> SearchResult:
         facets=facets,
         highlights=highlights,
         suggestion=suggestion,
-        page=page.pagenum if total else 1,
+        page=page,
         per_page=params.per_page,
     )
+
+
+class _MatchRecorder(collectors.WrappingCollector):
+    """Passes matches on to its child and keeps every matched document number."""
+
+    def prepare(self, top_searcher, q, context):
+        super().prepare(top_searcher, q, context)
+        self.docnums: list[int] = []
+
+    def collect(self, sub_docnum):
+        self.docnums.append(self.offset + sub_docnum)
+        return self.child.collect(sub_docnum)
 
 
 def build_text_query(text: str) -> tuple[Query | None, list[list[str]]]:
@@ -219,11 +258,17 @@ def build_text_query(text: str) -> tuple[Query | None, list[list[str]]]:
         budget = MAX_TERM_GROUPS - len(all_groups)
         if budget <= 0:
             break
-        groups = _groups(piece)[:budget]
+        phrase = number % 2 == 1
+        groups = _groups(piece)
+        if not phrase:  # a word twice asks for nothing more
+            groups = [
+                g for n, g in enumerate(groups) if g not in groups[:n] + all_groups
+            ]
+        groups = groups[:budget]
         if not groups:
             continue
         all_groups += groups
-        if number % 2 == 1 and len(groups) > 1:
+        if phrase and len(groups) > 1:
             clauses.append(_phrase_query(groups))
         else:
             clauses.extend(_group_query(group) for group in groups)
@@ -245,24 +290,26 @@ def _group_query(group: list[str]) -> Query:
     return Or(
         [
             Term(name, term, boost=boost)
-            for name, boost in TEXT_FIELD_BOOSTS.items()
+            for name, boost in QUERY_FIELD_BOOSTS
             for term in group
         ]
     )
 
 
 def _phrase_query(groups: list[list[str]]) -> Query:
+    if all(len(group) == 1 for group in groups):
+        words = [group[0] for group in groups]
+        return Or([Phrase(name, words, boost=b) for name, b in QUERY_FIELD_BOOSTS])
     return Or(
         [
-            Sequence([Or([Term(name, term) for term in group]) for group in groups],
-                     boost=boost)
-            for name, boost in TEXT_FIELD_BOOSTS.items()
+            Sequence([Or([Term(name, t) for t in group]) for group in groups], boost=b)
+            for name, b in QUERY_FIELD_BOOSTS
         ]
-    )  # fmt: skip
+    )
 
 
-def build_filter(params: SearchParams, today: int) -> Query | None:
-    """The structured filters as one And (None when there are none)."""
+def build_filter(params: SearchParams, today: int) -> list[Query]:
+    """The structured filters: one Term or NumericRange each, all must match."""
     clauses: list[Query] = []
     if params.kind:
         clauses.append(Term("kind", params.kind))
@@ -282,8 +329,8 @@ def build_filter(params: SearchParams, today: int) -> Query | None:
         clauses.append(
             NumericRange(
                 "price_yuan",
-                None if price_low is None else _clamp(math.ceil(price_low), PRICE_MAX),
-                None if price_high is None else _clamp(math.floor(price_high), PRICE_MAX),
+                None if price_low is None else _clamp(math.ceil(price_low)),
+                None if price_high is None else _clamp(math.floor(price_high)),
             )
         )
     if params.condition:
@@ -301,60 +348,174 @@ def build_filter(params: SearchParams, today: int) -> Query | None:
     days = _finite(params.within_days)
     if days is not None:
         clauses.append(NumericRange("published_days", today - _clamp(int(days)), None))
-    if not clauses:
-        return None
-    return clauses[0] if len(clauses) == 1 else And(clauses)
+    return clauses
 
 
-def _sort_facet(sort: str, has_text: bool):
-    newest = sorting.MultiFacet(
-        [
-            sorting.FieldFacet("published_days", reverse=True),
-            sorting.FieldFacet("id_num", reverse=True),
-        ]
-    )
-    if sort == "relevance":
-        return None if has_text else newest
-    if sort == "newest":
-        return newest
-    return sorting.MultiFacet(
-        [
-            sorting.FieldFacet("has_price", reverse=True),  # no price: last
-            sorting.FieldFacet("price_yuan", reverse=sort == "price_desc"),
-            sorting.FieldFacet("id_num", reverse=True),
-        ]
-    )
+FILTER_CACHE_SIZE = 32
 
 
-_FACET_NAMES = ("category", "city", "voltage", "condition")
+def _filter_docs(searcher: Searcher, clauses: list[Query]) -> set[int]:
+    """Documents matching every clause: per-clause sets (cached for this searcher,
+    since facet links repeat the same few filters) intersected smallest first."""
+    cache = _cache(searcher).setdefault("filters", {})
+    sets = []
+    for clause in clauses:
+        key = repr(clause)
+        docs = cache.pop(key, None)  # re-inserted below: most recently used last
+        if docs is None:
+            docs = frozenset(searcher.docs_for_query(clause))
+        cache[key] = docs
+        while len(cache) > FILTER_CACHE_SIZE:
+            del cache[next(iter(cache))]
+        sets.append(docs)
+    sets.sort(key=len)
+    return set(sets[0]).intersection(*sets[1:])
 
 
-def _facets() -> dict[str, sorting.FieldFacet]:
-    return {
-        "category": sorting.FieldFacet("category"),
-        "city": sorting.FieldFacet("city"),
-        "voltage": sorting.FieldFacet("voltage", allow_overlap=True),
-        "condition": sorting.FieldFacet("condition"),
-    }
+def _sort_keys(searcher: Searcher, sort: str) -> list[tuple[int, ...]]:
+    """Per document number, the key that sorts it (ascending) for `sort`:
+    newest: published day, then id, both descending; prices: listings with a
+    price first, by price, then newest id."""
+    cache = _cache(searcher)
+    keys = cache.get(("sort", sort))
+    if keys is None:
+
+        def column(name: str) -> list:
+            return _column(searcher, name)
+
+        ids = column("id_num")
+        if sort == "newest":
+            keys = [(-day, -i) for day, i in zip(column("published_days"), ids)]
+        else:
+            sign = -1 if sort == "price_desc" else 1
+            keys = [
+                (0, sign * price, -i) if has == "1" else (1, 0, -i)
+                for has, price, i in zip(column("has_price"), column("price_yuan"), ids)
+            ]
+        cache[("sort", sort)] = keys
+    return keys
 
 
-def _facet_counts(results, name: str) -> list[tuple[str, int]]:
-    counts = results.groups(name)
-    items = [
-        (key.decode() if isinstance(key, bytes) else str(key), count)
-        for key, count in counts.items()
-        if key not in (None, b"", "")
-    ]
+FACET_COLUMNS = ("category", "city", "condition")  # one value per listing
+FACET_LISTS = ("voltage",)  # several values per listing (a wanted post's levels)
+
+
+def _facet_counts(
+    searcher: Searcher, docnums: list[int]
+) -> dict[str, list[tuple[str, int]]]:
+    """Values and counts of each facet over the matched documents, most first."""
+    facets = {}
+    for name in FACET_COLUMNS:
+        values = _column(searcher, name)
+        facets[name] = _most_first(Counter(values[docnum] for docnum in docnums))
+    matched = set(docnums)
+    for name in FACET_LISTS:
+        facets[name] = _most_first(
+            Counter(
+                {
+                    value: len(docs & matched)
+                    for value, docs in _postings(searcher, name).items()
+                }
+            )
+        )
+    return facets
+
+
+def _column(searcher: Searcher, name: str) -> list:
+    """A sortable field's value for every document number of the searcher."""
+    cache = _cache(searcher)
+    values = cache.get(("column", name))
+    if values is None:
+        values = []
+        for segment, _offset in searcher.reader().leaf_readers():
+            values += _segment_data(
+                segment, ("column", name), lambda: list(segment.column_reader(name))
+            )
+        cache[("column", name)] = values
+    return values
+
+
+def _postings(searcher: Searcher, name: str) -> dict[str, frozenset[int]]:
+    """For each term of a (small) field, the document numbers that carry it."""
+    cache = _cache(searcher)
+    postings = cache.get(("postings", name))
+    if postings is None:
+        found: dict[str, set[int]] = {}
+        for segment, offset in searcher.reader().leaf_readers():
+            local = _segment_data(
+                segment,
+                ("postings", name),
+                lambda: {
+                    term.decode(): list(segment.postings(name, term).all_ids())
+                    for term in segment.lexicon(name)
+                },
+            )
+            for term, ids in local.items():
+                found.setdefault(term, set()).update(offset + i for i in ids)
+        postings = cache[("postings", name)] = {
+            t: frozenset(d) for t, d in found.items()
+        }
+    return postings
+
+
+# Column values and postings per segment: a segment's documents never change (only
+# which are deleted, and deleted ones never match), so what was read from it stays
+# true after commits and a new searcher only reads its new segments.
+SEGMENT_CACHE_SIZE = 256
+_segment_cache: OrderedDict = OrderedDict()
+_segment_cache_lock = threading.Lock()
+
+
+def _segment_data(segment, key: tuple, load):
+    full_key = (segment.segment().segment_id(), segment.doc_count_all(), *key)
+    with _segment_cache_lock:
+        if full_key in _segment_cache:
+            _segment_cache.move_to_end(full_key)
+            return _segment_cache[full_key]
+    data = load()
+    with _segment_cache_lock:
+        _segment_cache[full_key] = data
+        while len(_segment_cache) > SEGMENT_CACHE_SIZE:
+            _segment_cache.popitem(last=False)
+    return data
+
+
+def _most_first(counts: Counter) -> list[tuple[str, int]]:
+    items = [(str(value), count) for value, count in counts.items() if value and count]
     return sorted(items, key=lambda item: (-item[1], item[0]))
 
 
-# --- highlights --------------------------------------------------------------------------
+def _expired_docs(searcher: Searcher, today: int) -> set[int]:
+    """Documents past their validity or wanted-by date (the expiry job not run yet)."""
+    cache = _cache(searcher)
+    key = ("expired", today)
+    if key not in cache:
+        cache[key] = set(
+            searcher.docs_for_query(NumericRange("public_until", None, today - 1))
+        )
+    return cache[key]
+
+
+_caches: "weakref.WeakKeyDictionary[Searcher, dict]" = weakref.WeakKeyDictionary()
+
+
+def _cache(searcher: Searcher) -> dict:
+    """Values derived from one searcher's snapshot; they die with the searcher."""
+    cache = _caches.get(searcher)
+    if cache is None:
+        cache = _caches[searcher] = {}
+    return cache
+
+
+# --- highlights -----------------------------------------------------------------------
 
 
 def _snippet(analyzer, hit, terms: set[str]) -> str | None:
     """The description around its first hit, else the title, with hits in <mark>."""
     description = hit.get("description") or ""
-    snippet = _highlight(analyzer, description[:SNIPPET_SCAN_CHARS], terms, SNIPPET_CHARS)
+    snippet = _highlight(
+        analyzer, description[:SNIPPET_SCAN_CHARS], terms, SNIPPET_CHARS
+    )
     if snippet is None:
         snippet = _highlight(analyzer, hit.get("title") or "", terms, None)
     return snippet
@@ -401,7 +562,7 @@ def _hit_spans(analyzer, text: str, terms: set[str]) -> list[tuple[int, int]]:
     return merged
 
 
-# --- did you mean ------------------------------------------------------------------------
+# --- did you mean ---------------------------------------------------------------------
 
 
 def _did_you_mean(
@@ -412,14 +573,14 @@ def _did_you_mean(
     allowed: set | None,
     expired: set,
 ) -> str | None:
-    """The query with unknown words replaced by close indexed ones, if that finds more."""
+    """The query with unknown words replaced by close indexed ones, if it finds more."""
     reader = searcher.reader()
     unknown = [
         group[0]
         for group in groups
         if not any(
             reader.doc_frequency(name, term)
-            for name in TEXT_FIELD_BOOSTS
+            for name, _boost in QUERY_FIELD_BOOSTS
             for term in group
         )
     ]
@@ -430,7 +591,7 @@ def _did_you_mean(
             corrections[word] = best
     if not corrections:
         return None
-    corrected = _rewrite(searcher.schema["title"].analyzer, params.q, corrections)
+    corrected = _rewrite(text_analyzer(), params.q, corrections)
     if corrected is None:  # no character offsets: the analysed words, corrected
         corrected = " ".join(corrections.get(group[0], group[0]) for group in groups)
     if corrected.strip() == params.q.strip():
@@ -447,24 +608,28 @@ def _did_you_mean(
 
 
 def _closest_term(reader, word: str) -> str | None:
-    """The indexed text-field term nearest to word (then the most frequent)."""
+    """The indexed term nearest to word (then the most frequent)."""
     if not MIN_CORRECTED <= len(word) <= MAX_CORRECTED:
         return None
     maxdist = 1 if len(word) <= 5 else 2
-    dfa = Automata.levenshtein_dfa(word, maxdist)  # built once, walked per field
+    dfa = Automata.levenshtein_dfa(word, maxdist)  # built once, walked per segment
     candidates: dict[str, tuple[int, int]] = {}
     for segment, _offset in reader.leaf_readers():
-        for name in TEXT_FIELD_BOOSTS:
+        for name, _boost in QUERY_FIELD_BOOSTS:
             if name not in segment.indexed_field_names():
                 continue
             for term in Automata.find_matches(dfa, segment.cursor(name)):
-                if term == word:
-                    continue
-                distance, frequency = candidates.get(term, (levenshtein(word, term), 0))
-                candidates[term] = (distance, frequency + segment.doc_frequency(name, term))
+                if term != word:
+                    distance, frequency = candidates.get(
+                        term, (levenshtein(word, term), 0)
+                    )
+                    frequency += segment.doc_frequency(name, term)
+                    candidates[term] = (distance, frequency)
     if not candidates:
         return None
-    return min(candidates, key=lambda term: (candidates[term][0], -candidates[term][1], term))
+    return min(
+        candidates, key=lambda term: (candidates[term][0], -candidates[term][1], term)
+    )
 
 
 def _rewrite(analyzer, text: str, corrections: dict[str, str]) -> str | None:
@@ -474,7 +639,9 @@ def _rewrite(analyzer, text: str, corrections: dict[str, str]) -> str | None:
     try:
         for token in analyzer(text, chars=True, mode="query", removestops=False):
             if token.text in corrections:
-                replacements.append((token.startchar, token.endchar, corrections[token.text]))
+                replacements.append(
+                    (token.startchar, token.endchar, corrections[token.text])
+                )
     except (TypeError, ValueError):
         replacements = []
     if not replacements:
@@ -489,44 +656,47 @@ def _rewrite(analyzer, text: str, corrections: dict[str, str]) -> str | None:
     return "".join(pieces)
 
 
-# --- type-ahead ----------------------------------------------------------------------------
+# --- type-ahead -----------------------------------------------------------------------
 
-SUGGEST_SCAN = 400
+SUGGEST_SCAN = 64  # terms read per kind (at the start, inside)
 
 
 def _suggest(searcher: Searcher, key: str, folded: str, limit: int) -> list[str]:
     reader = searcher.reader()
-    today = day_number(china_today())
-    candidates: dict[str, tuple[int, int]] = {}
-    for number, term in enumerate(reader.expand_prefix("suggest", key)):
-        if number >= SUGGEST_SCAN:
-            break
-        term = term.decode("utf-8") if isinstance(term, bytes) else term
-        _key, _separator, rest = term.partition(SUGGEST_SEPARATOR)
-        if not rest:
-            continue
-        flag, original = rest[0], rest[1:]
-        if folded and folded not in fold(original):
-            continue  # the prefix was longer than the stored key
-        rank = (0 if flag == "0" else 1, -reader.doc_frequency("suggest", term))
-        if original not in candidates or rank < candidates[original][0:2]:
-            candidates[original] = (*rank, term)
-    chosen = []
-    for original in sorted(candidates, key=lambda o: (candidates[o][0:2], len(o), o)):
-        if _is_live(searcher, candidates[original][2], today):
-            chosen.append(original)
-            if len(chosen) >= limit:
+    expired = _expired_docs(searcher, day_number(china_today()))
+    chosen: list[str] = []
+    for flag in (SUGGEST_AT_START, SUGGEST_INSIDE):
+        candidates: dict[str, tuple[int, str]] = {}
+        terms = reader.iter_prefix("suggest", flag + key)
+        for number, (term, info) in enumerate(terms):
+            if number >= SUGGEST_SCAN:
                 break
+            term = term.decode("utf-8") if isinstance(term, bytes) else term
+            original = term.partition(SUGGEST_SEPARATOR)[2]
+            if not original or original in chosen:
+                continue
+            if len(folded) > SUGGEST_KEY_CHARS and folded not in fold(original):
+                continue  # the prefix goes on beyond the stored key
+            frequency = info.doc_frequency()
+            if original not in candidates or frequency > -candidates[original][0]:
+                candidates[original] = (-frequency, term)
+        for original in sorted(candidates, key=lambda o: (candidates[o][0], len(o), o)):
+            if _is_live(searcher, candidates[original][1], expired):
+                chosen.append(original)
+                if len(chosen) >= limit:
+                    return chosen
     return chosen
 
 
-def _is_live(searcher: Searcher, term: str, today: int) -> bool:
-    """Whether a live (not deleted, not past its date) document carries the term."""
-    query = And([Term("suggest", term), NumericRange("public_until", today, None)])
-    return next(iter(searcher.docs_for_query(query)), None) is not None
+def _is_live(searcher: Searcher, term: str, expired: set[int]) -> bool:
+    """Whether a live document (not deleted, not past its date) carries the term."""
+    return any(
+        docnum not in expired
+        for docnum in searcher.docs_for_query(Term("suggest", term))
+    )
 
 
-# --- small helpers -------------------------------------------------------------------------
+# --- small helpers --------------------------------------------------------------------
 
 
 def _int(value, default: int) -> int:

@@ -29,12 +29,13 @@ from market.search.index import (
     create_index_dir,
     current_dir,
     index_root,
+    is_current_schema,
     open_current,
     swap_current,
     writer_lock,
 )
 from market.search.models import SearchOutbox
-from market.search.schema import build_schema, listing_document, version_of
+from market.search.schema import listing_document, version_of
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ DEFAULT_RECONCILE_SECONDS = 600
 Progress = Callable[[int, int], None]
 
 
-# --- the outbox ----------------------------------------------------------------------
+# --- the outbox -----------------------------------------------------------------------
 
 
 def enqueue_listing(listing_id: int) -> None:
@@ -76,7 +77,8 @@ def apply_outbox(limit: int | None = None) -> int:
     index first if it is missing or unreadable. Commits the current DB session.
     """
     root = index_root()
-    if current_dir(root) is not None and not _outbox_has_rows():
+    target = current_dir(root)
+    if target is not None and is_current_schema(target) and not _outbox_has_rows():
         return 0
     applied = 0
     try:
@@ -112,10 +114,15 @@ def _claim_rows(size: int) -> list[tuple[int, int]]:
         .order_by(SearchOutbox.id)
         .limit(size)
     )
-    if db.session.get_bind().dialect.name == "postgresql":
+    if _locks_rows():
         # A standby writer elsewhere skips rows this one is working on.
         query = query.with_for_update(skip_locked=True)
     return [(row.id, row.listing_id) for row in db.session.execute(query)]
+
+
+def _locks_rows() -> bool:
+    """Whether the database locks rows (PostgreSQL), not the whole file (SQLite)."""
+    return db.session.get_bind().dialect.name == "postgresql"
 
 
 def _delete_rows(row_ids: list[int]) -> None:
@@ -131,6 +138,10 @@ def _apply(index: whoosh_index.FileIndex, listing_ids: Iterable[int]) -> None:
         listing.id: listing_document(listing)
         for listing in _public_listings(ids, china_today())
     }
+    if not _locks_rows():
+        # SQLite: end the transaction (its write lock) before the index commit, so
+        # web requests are not held up; the writer lock keeps the rows ours.
+        db.session.commit()
     writer = index.writer(timeout=WRITER_TIMEOUT)
     try:
         for listing_id in ids:
@@ -157,21 +168,21 @@ def _public_listings(ids: list[int], today) -> list[Listing]:
 
 def _writable_index(root: Path) -> whoosh_index.FileIndex:
     """The current index, rebuilt first when missing, unreadable or of an old schema."""
-    if current_dir(root) is None:
+    target = current_dir(root)
+    if target is None:
         log.warning("search index: none in %s, building it", root)
+    elif not is_current_schema(target):
+        log.warning("search index: %s has an older schema, rebuilding", target.name)
     else:
         try:
-            index = open_current(root)
-            if set(index.schema.names()) == set(build_schema().names()):
-                return index
-            log.warning("search index: schema changed, rebuilding")
+            return open_current(root)
         except Exception:
             log.exception("search index: unreadable, rebuilding it")
     _rebuild_locked(root)
     return open_current(root)
 
 
-# --- rebuild -------------------------------------------------------------------------
+# --- rebuild --------------------------------------------------------------------------
 
 
 def count_public() -> int:
@@ -246,7 +257,7 @@ def _rebuild_locked(root: Path, progress: Progress | None = None) -> int:
     return done
 
 
-# --- check and reconcile ---------------------------------------------------------------
+# --- check and reconcile --------------------------------------------------------------
 
 
 def check_index() -> dict[str, list[int]]:
@@ -294,7 +305,7 @@ def _indexed_versions(root: Path) -> tuple[dict[int, int], set[int]]:
 
 
 def reconcile() -> int:
-    """Enqueue every listing check_index finds out of step; commits. Returns the count."""
+    """Enqueue every listing check_index finds out of step, commit; how many."""
     report = check_index()
     ids = sorted(set(report["missing"]) | set(report["stale"]) | set(report["extra"]))
     for listing_id in ids:
@@ -305,7 +316,7 @@ def reconcile() -> int:
     return len(ids)
 
 
-# --- the worker ------------------------------------------------------------------------
+# --- the worker -----------------------------------------------------------------------
 
 
 def run_worker(
@@ -317,16 +328,16 @@ def run_worker(
 ) -> None:
     """Apply the outbox every `interval` seconds until `stop` is set (or once).
 
-    Errors are logged and retried with a growing pause (at most 30 s). Every
-    `reconcile_every` seconds (MARKET_SEARCH_RECONCILE_SECONDS, 0 = never) the
-    index is compared with the database and differences are enqueued.
+    Errors are logged and retried with a growing pause (at most 30 s). At start and
+    then every `reconcile_every` seconds (MARKET_SEARCH_RECONCILE_SECONDS, 0 =
+    never) the index is compared with the database and differences are enqueued.
     """
     stop = stop or threading.Event()
     if reconcile_every is None:
         reconcile_every = float(
             app.config.get("MARKET_SEARCH_RECONCILE_SECONDS", DEFAULT_RECONCILE_SECONDS)
         )
-    next_reconcile = time.monotonic() + (reconcile_every or 0)
+    next_reconcile = time.monotonic()  # once at start, then every reconcile_every
     delay = interval
     while True:
         try:
@@ -338,8 +349,8 @@ def run_worker(
                         apply_outbox()
             delay = interval
         except Exception:
-            log.exception("search indexer: failed, retrying in %.1f s", delay * 2)
             delay = min(delay * 2, MAX_BACKOFF)
+            log.exception("search indexer: failed, retrying in %.1f s", delay)
         if once or stop.wait(delay):
             return
 

@@ -21,8 +21,8 @@ def _index_dirs(app) -> list[str]:
     return sorted(p.name for p in _root(app).iterdir() if p.name.startswith("index-"))
 
 
-def _mixed_listings(make_listing, enterprise, factory) -> dict[str, list[int]]:
-    """Public and non-public listings of two enterprises, one of them suspended later."""
+def _mixed_listings(make_listing, enterprise) -> dict[str, list[int]]:
+    """Public listings, and listings in every state that is not public."""
     public = [
         make_listing(enterprise, title="公开 变压器 MIXA").id,
         make_listing(enterprise, kind="wanted", title="公开 求购 MIXB").id,
@@ -39,7 +39,9 @@ def test_search_without_an_index_is_unavailable(app):
         search(SearchParams(q="变压器"))
 
 
-def test_rebuild_builds_a_new_directory_and_swaps_current(app, make_listing, enterprise):
+def test_rebuild_builds_a_new_directory_and_swaps_current(
+    app, make_listing, enterprise
+):
     made = make_listing(enterprise, title="重建 变压器 REBUILD1")
     with app.app_context():
         assert rebuild() == 1
@@ -60,7 +62,7 @@ def test_rebuild_builds_a_new_directory_and_swaps_current(app, make_listing, ent
 def test_rebuild_indexes_exactly_the_listings_that_incremental_updates_do(
     app, make_listing, enterprise, factory, searching
 ):
-    made = _mixed_listings(make_listing, enterprise, factory)
+    made = _mixed_listings(make_listing, enterprise)
     searching.sync(*made["public"], *made["hidden"])
     incremental = searching.indexed()
 
@@ -87,7 +89,9 @@ def test_rebuild_reports_progress_and_clears_covered_outbox_rows(
     assert searching.outbox() == []
 
 
-def test_index_check_reports_missing_stale_and_extra(app, runner, make_listing, enterprise, searching):
+def test_index_check_reports_missing_stale_and_extra(
+    app, runner, make_listing, enterprise, searching
+):
     kept = make_listing(enterprise, title="正常 CHECK0")
     edited = make_listing(enterprise, title="将被修改 CHECK1")
     withdrawn = make_listing(enterprise, title="将被撤回 CHECK2")
@@ -175,3 +179,21 @@ def test_the_writer_rebuilds_a_missing_or_unreadable_index_by_itself(
     searching.apply()
     assert searching.ids("HEAL1") == [made.id]
     assert searching.outbox() == []
+
+
+def test_the_writer_rebuilds_an_index_of_an_older_schema_version(
+    app, make_listing, enterprise, searching
+):
+    made = make_listing(enterprise, title="旧版本 OLDSCHEMA")
+    root = _root(app)
+    old = current_dir(root)
+    renamed = old.with_name(old.name.replace("index-v", "index-v0", 1))
+    old.rename(renamed)
+    (root / CURRENT).unlink()
+    (root / CURRENT).symlink_to(renamed.name)
+
+    searching.apply()  # nothing enqueued: the version alone triggers the rebuild
+
+    assert current_dir(root).name.startswith("index-v1-")
+    assert not renamed.exists()
+    assert searching.ids("OLDSCHEMA") == [made.id]

@@ -3,6 +3,7 @@ highlights, "did you mean" and type-ahead."""
 
 import html
 import random
+from collections import Counter
 import re
 import time
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from market.search import SearchParams, enqueue_listing, search, suggest
 from market.search import query as search_query
 from market.search.index import create_index_dir, index_root, swap_current
 from market.search.query import build_text_query
+from market.search.schema import PART_SEPARATOR
 from tests.listings.conftest import JINAN, LIXIA
 
 INJECTIONS = [
@@ -89,7 +91,11 @@ def corpus(make_listing, enterprise, searching) -> Corpus:
         manufacturer="西门子",
         condition_grade="new",
         price_cny="5000",
-        specs={"voltage_kv": "35", "rated_current_a": "1250", "breaking_current_ka": "25"},
+        specs={
+            "voltage_kv": "35",
+            "rated_current_a": "1250",
+            "breaking_current_ka": "25",
+        },
     )
     hidden = [
         make_listing(enterprise, status="pending", title="待审核 SECRET 变压器").id,
@@ -100,7 +106,9 @@ def corpus(make_listing, enterprise, searching) -> Corpus:
     return Corpus(a.id, b.id, c.id, d.id, e.id, hidden)
 
 
-def test_words_find_titles_models_manufacturers_categories_and_regions(corpus, searching):
+def test_words_find_titles_models_manufacturers_categories_and_regions(
+    corpus, searching
+):
     c = corpus
     assert set(searching.ids("变压器")) == {c.a, c.b, c.c, c.d}  # c via its category
     assert searching.ids("箱式变电站") == [c.c]
@@ -125,7 +133,9 @@ def test_an_empty_query_lists_every_public_listing_newest_first(corpus, searchin
     assert result.ids == sorted(corpus.public, reverse=True)
 
 
-def test_query_syntax_is_just_words_and_only_public_listings_come_back(corpus, searching):
+def test_query_syntax_is_just_words_and_only_public_listings_come_back(
+    corpus, searching
+):
     for text in INJECTIONS:
         started = time.perf_counter()
         result = searching.find(text)
@@ -198,10 +208,37 @@ def test_facets_count_the_whole_result_and_only_when_asked(corpus, searching):
     assert searching.find("", facets=False).facets == {}
 
 
+def test_facet_counts_equal_whoosh_groupedby(app, corpus, searching):
+    from whoosh import sorting
+    from whoosh.query import Every
+
+    from market.search.index import get_searcher
+
+    result = searching.find("")
+    with app.app_context():
+        searcher = get_searcher(index_root())
+        facets = {
+            "category": sorting.FieldFacet("category"),
+            "city": sorting.FieldFacet("city"),
+            "voltage": sorting.FieldFacet("voltage", allow_overlap=True),
+            "condition": sorting.FieldFacet("condition"),
+        }
+        groups = searcher.search(Every(), groupedby=facets, maptype=sorting.Count)
+        for name in facets:
+            expected = {k: v for k, v in groups.groups(name).items() if k}
+            assert dict(result.facets[name]) == expected, name
+
+
 def test_sorts(corpus, searching):
     c = corpus
     assert searching.ids("", sort="newest") == [c.e, c.d, c.c, c.b, c.a]
-    assert searching.ids("", sort="price_asc") == [c.e, c.a, c.d, c.b, c.c]  # no price last
+    assert searching.ids("", sort="price_asc") == [
+        c.e,
+        c.a,
+        c.d,
+        c.b,
+        c.c,
+    ]  # no price last
     assert searching.ids("", sort="price_desc") == [c.b, c.d, c.a, c.e, c.c]
     assert searching.ids("", sort="nonsense") == [c.e, c.d, c.c, c.b, c.a]
     # Relevance: a title hit (boost 3) beats a category-name-only hit.
@@ -247,18 +284,32 @@ def test_did_you_mean(corpus, searching):
     assert searching.find("Siemans", city=JINAN).suggestion is None  # no more hits
 
 
-def test_suggest_titles_models_and_manufacturers(app, corpus, searching):
+def test_suggest_titles_models_and_manufacturers(app, corpus, searching, monkeypatch):
     with app.app_context():
-        assert suggest("s11") == ["S11-M-400/10", "S11-M-400/10 油浸式变压器 400kVA 九成新"]
-        assert suggest("西门") == ["西门子", "西门子 Siemens 真空断路器 <script>alert(1)</script>"]
+        assert suggest("s11") == [
+            "S11-M-400/10",
+            "S11-M-400/10 油浸式变压器 400kVA 九成新",
+        ]
+        assert suggest("西门") == [
+            "西门子",
+            "西门子 Siemens 真空断路器 <script>alert(1)</script>",
+        ]
         assert "S11-M-400/10 油浸式变压器 400kVA 九成新" in suggest("变压器")  # inside
         assert len(suggest("变压器", limit=2)) == 2
         assert suggest("SECRET") == [] and suggest("") == [] and suggest("   ") == []
         assert suggest("x" * 500) == []
 
+    later = china_today() + timedelta(days=400)  # past every post's validity
+    monkeypatch.setattr(search_query, "china_today", lambda: later)
+    with app.app_context():
+        assert suggest("西门") == []
+    monkeypatch.undo()
+
     with app.app_context():
         listing = db.session.get(Listing, corpus.e)
-        services.withdraw_listing(db.session.get(User, listing.enterprise.users[0].id), listing)
+        services.withdraw_listing(
+            db.session.get(User, listing.enterprise.users[0].id), listing
+        )
         enqueue_listing(corpus.e)
         db.session.commit()
     searching.apply()
@@ -266,27 +317,41 @@ def test_suggest_titles_models_and_manufacturers(app, corpus, searching):
         assert suggest("西门") == []
 
 
-def test_totals_are_exact_with_words_and_filters(app):
-    """Whoosh miscounts And-filters and empty filters; compare with brute force."""
+def test_totals_and_facets_are_exact_with_words_and_filters(app):
+    """Compared with brute force over 400 documents. Whoosh miscounts And-filters
+    and empty filters, and while ranking it stops visiting documents that can no
+    longer reach the top N: words only in descriptions after many title hits."""
     rng = random.Random(7)
-    words = ["变压器", "断路器", "开关柜", "电缆", "互感器", "箱变", "二手", "出售", "求购"]
+    words = [
+        "变压器",
+        "断路器",
+        "开关柜",
+        "电缆",
+        "互感器",
+        "箱变",
+        "二手",
+        "出售",
+        "求购",
+    ]
     documents = []
     with app.app_context():
         root = index_root()
         path, index = create_index_dir(root)
         writer = index.writer()
         for number in range(1, 401):
-            title = " ".join(rng.sample(words, 3))
+            title = " ".join(rng.sample(words, 2)) if number <= 60 else "设备"
+            description = " ".join(rng.sample(words, 3))
             document = {
                 "listing_id": str(number),
                 "id_num": number,
                 "version": 1,
                 "kind": rng.choice(["offer", "wanted"]),
-                "category": "x",
+                "category": rng.choice(["a", "b"]),
                 "family": "y",
                 "province": "370000",
                 "city": rng.choice(["370400", "370100"]),
                 "title": title,
+                "text": PART_SEPARATOR.join(["", "", description]),
                 "price_yuan": rng.randrange(1000, 100_000),
                 "has_price": "1",
                 "published_days": 20000,
@@ -300,16 +365,61 @@ def test_totals_are_exact_with_words_and_filters(app):
 
         for _ in range(30):
             text = " ".join(rng.sample(words, rng.randint(1, 2)))
-            params = dict(kind=rng.choice([None, "offer"]), city=rng.choice([None, "370400"]))
+            params = dict(
+                kind=rng.choice([None, "offer"]), city=rng.choice([None, "370400"])
+            )
             params["price_max"] = rng.choice([None, 50_000])
             expected = [
                 d
                 for d in documents
-                if all(word in d["title"] for word in text.split())
+                if all(word in d["title"] + d["text"] for word in text.split())
                 and (params["kind"] is None or d["kind"] == params["kind"])
                 and (params["city"] is None or d["city"] == params["city"])
-                and (params["price_max"] is None or d["price_yuan"] <= params["price_max"])
+                and (
+                    params["price_max"] is None
+                    or d["price_yuan"] <= params["price_max"]
+                )
             ]
             result = search(SearchParams(q=text, per_page=10, **params))
             assert result.total == len(expected), (text, params)
             assert len(result.ids) == min(10, len(expected))
+            categories = Counter(d["category"] for d in expected)
+            assert dict(result.facets.get("category", [])) == categories, text
+
+
+def test_ranking_still_counts_every_match(app, monkeypatch):
+    """While ranking, Whoosh skips documents that can no longer reach the top N
+    (it turns a weak Or branch into an optional one); totals must not shrink."""
+    with app.app_context():
+        root = index_root()
+        path, index = create_index_dir(root)
+        writer = index.writer()
+        for number in range(1, 301):
+            strong = number <= 30  # the word in the title, more and more: rising
+            title = " ".join(["alpha"] * (1 + number // 3)) if strong else "设备"
+            description = "" if strong else "beta"
+            writer.add_document(
+                listing_id=str(number),
+                id_num=number,
+                version=1,
+                kind="offer",
+                category="x",
+                city="370400",
+                condition="new",
+                title=title,
+                text=PART_SEPARATOR.join(["", "", description]),
+                has_price="0",
+                published_days=20000,
+                public_until=1_000_000,
+            )
+        writer.commit()
+        swap_current(root, path)
+        monkeypatch.setattr(
+            search_query, "query_terms", lambda text: [["alpha", "beta"]]
+        )
+
+        result = search(SearchParams(q="alpha", per_page=5))
+
+    assert result.total == 300
+    assert result.facets["category"] == [("x", 300)]
+    assert set(result.ids) <= set(range(1, 31))  # title hits rank first

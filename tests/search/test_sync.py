@@ -4,8 +4,6 @@ import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
-
 from market.accounts.models import User
 from market.database import china_today
 from market.enterprises.models import DecisionAction, Enterprise
@@ -21,7 +19,6 @@ from market.search import (
     stop_worker_thread,
 )
 from market.search import query, sync
-from market.search.models import SearchOutbox
 from tests.listings.conftest import offer_input
 
 
@@ -29,7 +26,9 @@ def _listing_and_user(listing_id, user_id):
     return db.session.get(Listing, listing_id), db.session.get(User, user_id)
 
 
-def test_a_published_listing_is_findable_once_applied(make_listing, enterprise, searching):
+def test_a_published_listing_is_findable_once_applied(
+    make_listing, enterprise, searching
+):
     made = make_listing(enterprise, title="二手干式变压器 SCB10-1000/10")
     assert searching.ids("SCB10") == []  # nothing enqueued yet
 
@@ -39,8 +38,12 @@ def test_a_published_listing_is_findable_once_applied(make_listing, enterprise, 
     assert searching.outbox() == []
 
 
-@pytest.mark.parametrize("status", ["pending", "draft", "rejected", "withdrawn", "sold", "expired"])
-def test_listings_that_are_not_public_are_never_indexed(make_listing, enterprise, searching, status):
+@pytest.mark.parametrize(
+    "status", ["pending", "draft", "rejected", "withdrawn", "sold", "expired"]
+)
+def test_listings_that_are_not_public_are_never_indexed(
+    make_listing, enterprise, searching, status
+):
     made = make_listing(enterprise, status=status, title="不公开的 变压器 ZZTEST")
     searching.sync(made.id)
     assert searching.indexed() == {}
@@ -97,14 +100,18 @@ def test_suspending_the_enterprise_removes_its_listings_and_reinstating_restores
         assert sorted(searching.ids("SUSP1")) == expected
 
 
-def test_an_approved_revision_replaces_the_indexed_title(app, make_listing, enterprise, factory, searching):
+def test_an_approved_revision_replaces_the_indexed_title(
+    app, make_listing, enterprise, factory, searching
+):
     made = make_listing(enterprise, title="旧标题 变压器 OLDTITLE")
     searching.sync(made.id)
     moderator_id = factory.moderator()["user_id"]
 
     with app.app_context():
         listing, owner = _listing_and_user(made.id, enterprise["user_id"])
-        services.update_listing(owner, listing, offer_input(title="新标题 变压器 NEWTITLE"))
+        services.update_listing(
+            owner, listing, offer_input(title="新标题 变压器 NEWTITLE")
+        )
         db.session.commit()
     searching.sync(made.id)  # a pending revision changes nothing public
     assert searching.ids("OLDTITLE") == [made.id]
@@ -122,7 +129,9 @@ def test_an_approved_revision_replaces_the_indexed_title(app, make_listing, ente
     assert searching.indexed() == {made.id: 1}
 
 
-def test_duplicate_rows_coalesce_into_one_document(app, make_listing, enterprise, searching):
+def test_duplicate_rows_coalesce_into_one_document(
+    app, make_listing, enterprise, searching
+):
     made = make_listing(enterprise)
     with app.app_context():
         for _ in range(5):
@@ -303,7 +312,9 @@ def test_the_worker_keeps_going_after_an_error(app, monkeypatch):
     monkeypatch.setattr(sync, "apply_outbox", flaky)
     stop = threading.Event()
     thread = threading.Thread(
-        target=sync.run_worker, args=(app,), kwargs={"interval": 0.01, "stop": stop}
+        target=sync.run_worker,
+        args=(app,),
+        kwargs={"interval": 0.01, "stop": stop, "reconcile_every": 0},
     )
     thread.start()
     for _ in range(200):
@@ -315,7 +326,9 @@ def test_the_worker_keeps_going_after_an_error(app, monkeypatch):
     assert len(calls) >= 2
 
 
-def test_the_index_worker_command_applies_once(app, runner, make_listing, enterprise, searching):
+def test_the_index_worker_command_applies_once(
+    app, runner, make_listing, enterprise, searching
+):
     made = make_listing(enterprise, title="命令行 CLI1")
     searching.apply()
     with app.app_context():
@@ -330,7 +343,9 @@ def test_the_index_worker_command_applies_once(app, runner, make_listing, enterp
     assert searching.ids("CLI2") == [made.id]
 
 
-def test_a_new_listing_is_indexed_through_the_service_and_outbox(app, enterprise, searching):
+def test_a_new_listing_is_indexed_through_the_service_and_outbox(
+    app, enterprise, searching
+):
     """The shape the services use: change, enqueue, one commit; then the writer."""
     with app.app_context():
         owner = db.session.get(User, enterprise["user_id"])
