@@ -25,6 +25,7 @@ from market.enterprises.models import (
 from market.extensions import db
 from market.files.sniffing import PNG, SniffedFile
 from market.files.storage import store_file
+from market.search.index import close_searchers
 
 PASSWORD = "Correct-Horse-Battery-9"
 SECRET = "test-secret-key-" + "k" * 40
@@ -90,6 +91,8 @@ def make_test_app(database_url: str, tmp_path: Path, **overrides):
 def app(database_url, tmp_path):
     app = make_test_app(database_url, tmp_path)
     yield app
+    # Searchers are cached per thread; close them so no index file stays open.
+    close_searchers()
     with app.app_context():
         db.session.remove()
         if POSTGRES_URL:
