@@ -284,7 +284,9 @@ class Corpus:
             maker_raw = None
             grade = grade if grade not in ("scrap", "needs_repair") else "grade_80"
         else:
-            title = self._offer_title(rng, model, noun, unit, quantity, grade, place, kva)
+            title = self._offer_title(
+                rng, model, noun, unit, quantity, grade, place, kva
+            )
             description = self._offer_description(rng, maker, details, grade, specs,
                                                   place, model)
             model_raw = model
@@ -299,7 +301,9 @@ class Corpus:
         documents = []
         if not wanted and rng.random() < 0.3:
             documents.append(
-                SimpleNamespace(kind=SimpleNamespace(value="test_report"), pending=False)
+                SimpleNamespace(
+                    kind=SimpleNamespace(value="test_report"), pending=False
+                )
             )
         return SimpleNamespace(
             id=number,
@@ -334,7 +338,9 @@ class Corpus:
             return f"出售{used}{noun} {model} {quantity}{unit}（{place}）"
         return f"{place} {used}{model}{noun} {quantity}{unit} {GRADE_NAMES[grade]}"
 
-    def _offer_description(self, rng, maker, details, grade, specs, place, model) -> str:
+    def _offer_description(
+        self, rng, maker, details, grade, specs, place, model
+    ) -> str:
         year = self.today.year - rng.randint(0, 20)
         parts = [f"{year}年{maker}生产，{rng.choice(SOURCES)}。"]
         parts.append(rng.choice(details) + "。")
@@ -387,7 +393,7 @@ def _short(name: str) -> str:
     return name
 
 
-# --- the queries ------------------------------------------------------------------------
+# --- the queries ----------------------------------------------------------------------
 
 
 def query_mix() -> dict[str, list[dict]]:
@@ -413,13 +419,13 @@ def query_mix() -> dict[str, list[dict]]:
         "退役 开关柜", "潍坊 箱变", "烟台 电缆", "淄博 变压器", "济宁 环网柜", "泰安 断路器",
     ]  # fmt: skip
     model = [
-        "S11-M-400/10", "S13-M-630/10", "SCB10-1000/10", "SCB11-630/10", "ZGS11-Z-400/10",
-        "KYN28A-12", "KYN28", "KYN28A-12/1250-31.5", "ZW32-12/630-20", "ZW32-12F",
-        "VS1-12/1250-31.5", "VS1", "XGN15-12", "HXGN15-12/630-20", "GGD", "YJV22-8.7/15",
-        "YJV22-8.7/15 3×240", "YJV-0.6/1", "JKLYJ-10/240", "DTZY1296", "DDZY208-Z",
-        "HY5WS-17/50", "BSMJ0.45-30-3", "6-GFM-100", "200GF", "LZZBJ9-10", "200/5", "S11",
-        "S11-M", "400/10", "630/10", "1000/10", "S9-M-315/10", "SCB13", "S20-M-200/10",
-        "ZGS11", "s11-m-400/10", "ＫＹＮ２８Ａ－１２", "HY5WZ", "DTSD1296",
+        "S11-M-400/10", "S13-M-630/10", "SCB10-1000/10", "SCB11-630/10",
+        "ZGS11-Z-400/10", "KYN28A-12", "KYN28", "KYN28A-12/1250-31.5", "ZW32-12/630-20",
+        "ZW32-12F", "VS1-12/1250-31.5", "VS1", "XGN15-12", "HXGN15-12/630-20", "GGD",
+        "YJV22-8.7/15", "YJV22-8.7/15 3×240", "YJV-0.6/1", "JKLYJ-10/240", "DTZY1296",
+        "DDZY208-Z", "HY5WS-17/50", "BSMJ0.45-30-3", "6-GFM-100", "200GF", "LZZBJ9-10",
+        "200/5", "S11", "S11-M", "400/10", "630/10", "1000/10", "S9-M-315/10", "SCB13",
+        "S20-M-200/10", "ZGS11", "s11-m-400/10", "ＫＹＮ２８Ａ－１２", "HY5WZ", "DTSD1296",
     ]  # fmt: skip
     filtered = [
         {"q": "", "category": "transformer", "sort": "newest"},
@@ -505,14 +511,16 @@ def select_queries(count: int) -> list[tuple[str, dict]]:
     return chosen
 
 
-# --- phase 1: build ----------------------------------------------------------------------
+# --- phase 1: build -------------------------------------------------------------------
 
 
-def rss_mb() -> float:
+def rss_mb(kind: str = "VmRSS") -> float:
+    """VmRSS, or RssAnon (private memory) or RssFile (mapped index files, shared
+    between the workers of one machine), from /proc/self/status."""
     try:
         with open("/proc/self/status") as status:
             for line in status:
-                if line.startswith("VmRSS:"):
+                if line.startswith(f"{kind}:"):
                     return int(line.split()[1]) / 1024
     except OSError:
         pass
@@ -586,7 +594,7 @@ def _segments(path: Path) -> int:
         return len(reader.leaf_readers())
 
 
-# --- phase 2: query -------------------------------------------------------------------------
+# --- phase 2: query -------------------------------------------------------------------
 
 
 class Breakdown:
@@ -742,6 +750,7 @@ def phase_query(root: Path, count: int) -> dict:
             print(f"  queries: pass {number + 1}/{TIMED_PASSES} done",
                   file=sys.stderr, flush=True)
         rss_after = rss_mb()
+        anon_after, file_after = rss_mb("RssAnon"), rss_mb("RssFile")
         breakdowns = {}
         from market.search import query as query_module
 
@@ -770,13 +779,15 @@ def phase_query(root: Path, count: int) -> dict:
         "rss_start_mb": rss_start,
         "rss_open_mb": rss_open,
         "rss_after_mb": rss_after,
+        "anon_after_mb": anon_after,
+        "file_after_mb": file_after,
         "peak_rss_mb": peak_rss_mb(),
         "breakdown_ms_per_query": breakdowns,
         "loadavg": [load_before, os.getloadavg()[0]],
     }
 
 
-# --- the report ----------------------------------------------------------------------------
+# --- the report -----------------------------------------------------------------------
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -802,11 +813,15 @@ def latency(query_results: list[dict], mode: str, kinds=KINDS) -> dict:
 def fmt(value: float) -> str:
     if value != value:  # nan
         return "-"
-    return f"{value:.2f}" if value < 10 else f"{value:.1f}" if value < 100 else f"{value:.0f}"
+    if value < 10:
+        return f"{value:.2f}"
+    return f"{value:.1f}" if value < 100 else f"{value:.0f}"
 
 
 def table(headers: list[str], rows: list[list[str]]) -> str:
-    widths = [max(len(str(h)), *(len(str(r[i])) for r in rows)) for i, h in enumerate(headers)]
+    widths = [
+        max(len(str(h)), *(len(str(r[i])) for r in rows)) for i, h in enumerate(headers)
+    ]
     line = "  ".join(str(h).rjust(w) for h, w in zip(headers, widths))
     rule = "  ".join("-" * w for w in widths)
     body = ["  ".join(str(c).rjust(w) for c, w in zip(r, widths)) for r in rows]
@@ -818,22 +833,27 @@ def report(results: list[dict], fingerprint: str = "") -> str:
 
     out = []
     out.append(
-        f"Search benchmark, {date.today().isoformat()}: Python {platform.python_version()}, "
+        f"Search benchmark, {date.today().isoformat()}: "
+        f"Python {platform.python_version()}, "
         f"Whoosh {'.'.join(map(str, whoosh.__version__))}, {os.cpu_count()} cores, "
         f"seed {SEED}; {fingerprint}"
     )
     out.append("")
-    out.append("Build (document building + add_document + commit; limitmb=256, procs=1)")
+    out.append(
+        "Build (document building + add_document + commit; limitmb=256, procs=1)"
+    )
     rows = []
     for r in results:
         b = r["build"]
         rows.append([f"{b['n']:,}", fmt(b["build_s"]), f"{b['docs_per_s']:.0f}",
                      fmt(b["document_s"]), fmt(b["add_s"]), fmt(b["commit_s"]),
-                     fmt(b["size_mb"]), f"{b['avg_chars']:.0f}", f"{b['peak_rss_mb']:.0f}"])
+                     fmt(b["size_mb"]), f"{b['avg_chars']:.0f}",
+                     f"{b['peak_rss_mb']:.0f}"])
     out.append(table(["N", "build s", "docs/s", "doc s", "add s", "commit s", "size MB",
                       "chars/post", "peak RSS MB"], rows))
     out.append("")
-    out.append(f"Latency, ms ({TIMED_PASSES} timed passes after 1 warm-up; per_page=20, "
+    out.append(f"Latency, ms ({TIMED_PASSES} timed passes after 1 warm-up; "
+               "per_page=20, "
                "exact total, highlights)")
     rows = []
     for r in results:
@@ -843,7 +863,8 @@ def report(results: list[dict], fingerprint: str = "") -> str:
             s = latency(q, mode)
             rows.append([f"{r['build']['n']:,}", f"{count}", label, fmt(s["p50"]),
                          fmt(s["p95"]), fmt(s["p99"]), fmt(s["max"]), fmt(s["mean"])])
-    out.append(table(["N", "queries", "mode", "p50", "p95", "p99", "max", "mean"], rows))
+    headers = ["N", "queries", "mode", "p50", "p95", "p99", "max", "mean"]
+    out.append(table(headers, rows))
     out.append("")
     out.append("By kind: p50/p95 ms, without | with facets (typo: misspelt words, "
                "not in the figures above)")
@@ -859,17 +880,20 @@ def report(results: list[dict], fingerprint: str = "") -> str:
         rows.append(row)
     out.append(table(["kind", *(f"{r['build']['n']:,} posts" for r in results)], rows))
     out.append("")
-    out.append("Search worker (fresh process): RSS MB at start / after the first query / "
-               "after all; peak")
+    out.append("Search worker (a fresh process, as a web worker): RSS MB at start, "
+               "after the first query, after all queries (of which private / index "
+               "files mapped), peak")
     rows = []
     for r in results:
         q = r["query"]
         rows.append([f"{r['build']['n']:,}", f"{q['rss_start_mb']:.0f}",
                      f"{q['rss_open_mb']:.0f}", f"{q['rss_after_mb']:.0f}",
+                     f"{q.get('anon_after_mb', float('nan')):.0f} / "
+                     f"{q.get('file_after_mb', float('nan')):.0f}",
                      f"{q['peak_rss_mb']:.0f}", fmt(q["first_query_ms"]),
                      str(len(q["errors"]))])
-    out.append(table(["N", "start", "1st query", "after", "peak", "1st query ms",
-                      "errors"], rows))
+    out.append(table(["N", "start", "1st query", "after", "private / files", "peak",
+                      "1st query ms", "errors"], rows))
     out.append("")
     out.append("Where the time goes: one instrumented pass, exclusive ms per query "
                "(mean over the headline queries)")
@@ -884,7 +908,8 @@ def report(results: list[dict], fingerprint: str = "") -> str:
         row = [name]
         for r in results:
             for mode in ("off", "on"):
-                row.append(fmt(r["query"]["breakdown_ms_per_query"][mode].get(name, 0.0)))
+                steps = r["query"]["breakdown_ms_per_query"][mode]
+                row.append(fmt(steps.get(name, 0.0)))
         rows.append(row)
     headers = ["step"] + [f"{r['build']['n']:,} {m}" for r in results
                           for m in ("off", "on")]
@@ -915,12 +940,13 @@ def report(results: list[dict], fingerprint: str = "") -> str:
     return "\n".join(out)
 
 
-# --- driver ------------------------------------------------------------------------------------
+# --- driver ---------------------------------------------------------------------------
 
 
 def run_child(args: list[str]) -> dict:
     with tempfile.NamedTemporaryFile("r", suffix=".json") as out:
-        command = [sys.executable, str(Path(__file__).resolve()), *args, "--out", out.name]
+        script = str(Path(__file__).resolve())
+        command = [sys.executable, script, *args, "--out", out.name]
         subprocess.run(command, check=True, timeout=CHILD_TIMEOUT_S, cwd=ROOT)
         return json.loads(Path(out.name).read_text())
 
@@ -931,7 +957,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="posts to index (repeat for several sizes; "
                              "default 10000 and 100000)")
     parser.add_argument("--queries", type=int, default=210,
-                        help="queries per pass (the 210-mix, in proportion; default 210)")
+                        help="queries per pass (the 210-mix in proportion; "
+                             "default 210)")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--json", help="also write the raw results here")
     parser.add_argument("--phase", choices=("build", "query"), help=argparse.SUPPRESS)
