@@ -28,6 +28,8 @@ def test_a_complete_production_config_passes(database_url, tmp_path):
         MARKET_RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0",
     )
     result = app.test_cli_runner().invoke(args=["security-check"])
+    with app.app_context():
+        db.engine.dispose()
     lines = [line for line in result.output.splitlines() if line.startswith("FAIL")]
     if database_url.startswith("sqlite"):
         assert lines == ["FAIL the database is SQLite: use PostgreSQL with several workers"]
