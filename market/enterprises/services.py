@@ -52,7 +52,6 @@ REGION_MESSAGES = {
     "unknown_district": ("district", _l("Choose the district or county.")),
     "district_not_in_city": ("district", _l("The district is not in the chosen city.")),
 }
-MOBILE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -166,7 +165,7 @@ def _apply_application(
         field, message = REGION_MESSAGES[region_problem]
         reasons.setdefault(field, []).append(message)
     mobile = accounts.normalize_mobile(data.mobile)
-    if not MOBILE_PATTERN.match(mobile):
+    if not accounts.MOBILE_PATTERN.match(mobile):
         reasons.setdefault("mobile", []).append(
             _l("Enter an 11-digit mainland mobile number starting with 13 to 19.")
         )

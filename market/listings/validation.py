@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 
+from market.accounts.services import MOBILE_PATTERN
 from market.domain.categories import SPEC_FIELDS, get_category, parse_spec
 from market.domain.conditions import get_asset_source, get_grade, get_quantity_unit
 from market.domain.model_numbers import parse_model
@@ -18,7 +19,6 @@ from market.domain.regions import validate_region
 from market.domain.units import UnitError
 from market.listings.models import ListingKind
 
-MOBILE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 MAX_PRICE = Decimal("1000000000")
 MAX_QUANTITY = Decimal("10000000")
