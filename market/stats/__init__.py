@@ -1,0 +1,1 @@
+"""The platform's numbers: reference new prices, savings estimates and SVG charts."""
