@@ -40,6 +40,7 @@ def create_app(
     settings.load(app, test_config)
 
     init_extensions(app)
+    import market.models  # noqa: F401  (every table, for the metadata)
     register_security(app)
 
     app.register_blueprint(main_blueprint)

@@ -93,6 +93,8 @@ class Listing(db.Model):
     status_reason: Mapped[str | None] = mapped_column(Text)
     deal_price_cny: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     deal_quantity: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    # The owner asked not to be told about matches and saved-search hits for it.
+    alerts_muted: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime, default=utcnow, onupdate=utcnow
@@ -248,3 +250,33 @@ class ListingRevision(db.Model):
 
     listing = relationship("Listing", back_populates="revisions")
 
+
+
+class Deal(AppendOnly, db.Model):
+    """A sale recorded on a post, through an inquiry or by the owner marking it sold.
+
+    The post's quantity goes down by each deal; these rows keep what was traded.
+    """
+
+    __tablename__ = "deals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id"), index=True)
+    inquiry_id: Mapped[int | None] = mapped_column(ForeignKey("inquiries.id"))
+    seller_enterprise_id: Mapped[int] = mapped_column(
+        ForeignKey("enterprises.id"), index=True
+    )
+    # Unknown when the owner marks a post sold outside the platform.
+    buyer_enterprise_id: Mapped[int | None] = mapped_column(
+        ForeignKey("enterprises.id"), index=True
+    )
+    unit_price_cny: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    quantity: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    total_cny: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    listing = relationship("Listing")
+
+    def __repr__(self) -> str:
+        return f"<Deal {self.id} on {self.listing_id} {self.quantity} × {self.unit_price_cny}>"

@@ -26,6 +26,7 @@ from market.listings.validation import (
     ListingInput,
     validate_listing,
 )
+from market.listings.signals import listing_published
 from market.search import enqueue_listing
 
 log = logging.getLogger(__name__)
@@ -109,6 +110,7 @@ def approve_listing(moderator: User, listing: Listing) -> Listing:
     ):
         listing.valid_until = today() + timedelta(days=DEFAULT_VALIDITY_DAYS)
     listing.status_reason = None
+    _announce(listing)
     return listing
 
 
@@ -165,6 +167,8 @@ def renew_listing(actor: User, listing: Listing) -> Listing:
     elif listing.wanted_by is not None and listing.wanted_by < new_end:
         listing.wanted_by = new_end
     record_event(listing, actor, ListingAction.RENEWED, previous)
+    if previous is ListingStatus.EXPIRED:
+        _announce(listing)
     return listing
 
 
@@ -235,6 +239,7 @@ def approve_revision(moderator: User, listing: Listing) -> Listing:
     revision.reviewer_id = moderator.id
     revision.decided_at = utcnow()
     record_event(listing, moderator, ListingAction.REVISION_APPROVED, listing.status)
+    _announce(listing)
     return listing
 
 
@@ -264,6 +269,12 @@ def revision_diff(listing: Listing) -> list[tuple[str, object, object]]:
         for name in REVISABLE_FIELDS
         if _comparable(getattr(listing, name)) != _comparable(proposed[name])
     ]
+
+
+def _announce(listing: Listing) -> None:
+    """Tell matching and saved searches that a post is public, in this transaction."""
+    db.session.flush()
+    listing_published.send(listing, listing=listing)
 
 
 def require_owner(actor: User, listing: Listing) -> None:

@@ -1,0 +1,1 @@
+"""Inquiries (询价): a thread between two enterprises about one post, to a deal."""

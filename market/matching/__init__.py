@@ -1,0 +1,1 @@
+"""Matching: offers and wanted posts that fit each other, scored and explained."""

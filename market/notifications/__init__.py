@@ -1,0 +1,1 @@
+"""Notifications: the in-app inbox of each enterprise and the durable mail queue."""
