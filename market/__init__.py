@@ -29,6 +29,7 @@ def create_app(
     from market.search.cli import register_search_commands
     from market.search.views import blueprint as search_blueprint
     from market.security import register_security
+    from market.stats.views import blueprint as stats_blueprint
 
     app = Flask(
         __name__,
@@ -50,6 +51,7 @@ def create_app(
     app.register_blueprint(ledger_blueprint)
     app.register_blueprint(search_blueprint)
     app.register_blueprint(moderation_blueprint)
+    app.register_blueprint(stats_blueprint)
 
     register_template_helpers(app)
     register_listing_helpers(app)

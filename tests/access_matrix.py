@@ -423,6 +423,22 @@ MATRIX: dict[str, dict] = {
         "url": lambda w: "/moderation/audit",
         "expect": roles(**MODERATION_ONLY, moderators=200),
     },
+    # Statistics: moderators only, like moderation.
+    "stats.dashboard": {
+        "method": "GET",
+        "url": lambda w: "/stats/",
+        "expect": roles(**MODERATION_ONLY, moderators=200),
+    },
+    "stats.dashboard#period": {
+        "method": "GET",
+        "url": lambda w: "/stats/?months=24",
+        "expect": roles(**MODERATION_ONLY, moderators=200),
+    },
+    "stats.dashboard#bad-period": {
+        "method": "GET",
+        "url": lambda w: "/stats/?months=7",
+        "expect": roles(**MODERATION_ONLY, moderators=404),
+    },
     # Decisions along the state machine (C6).
     "moderation.decide": {
         "method": "POST",

@@ -3,12 +3,10 @@
 from flask import Blueprint, abort, jsonify, render_template
 
 from market.domain.regions import get_region, list_children
-from market.enterprises.models import EnterpriseStatus
-from market.enterprises.services import count_enterprises
 from market.listings import queries
 from market.listings.models import ListingKind
-from market.listings.services import count_published
 from market.regions_form import region_label
+from market.stats.services import get_public_summary
 
 blueprint = Blueprint("main", __name__)
 
@@ -17,9 +15,7 @@ blueprint = Blueprint("main", __name__)
 def index():
     return render_template(
         "main/index.html",
-        enterprises_joined=count_enterprises(EnterpriseStatus.APPROVED),
-        enterprises_applied=count_enterprises(),
-        listings_published=count_published(),
+        summary=get_public_summary(),
         newest_offers=queries.newest_public(ListingKind.OFFER),
         newest_wanted=queries.newest_public(ListingKind.WANTED),
         tree=queries.category_tree_with_counts(),
