@@ -1,0 +1,1 @@
+"""Matching supply to demand: scores, explanations and notifications."""
