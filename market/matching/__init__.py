@@ -1,1 +1,1 @@
-"""Matching: offers and wanted posts that fit each other, scored and explained."""
+"""Matching supply to demand: scores, explanations and notifications."""
