@@ -51,7 +51,9 @@ def _csrf_error(error: CSRFError):
 
 
 def _http_error(error: HTTPException):
-    body, status = _render(error.code if error.code in MESSAGES else 500, _own_message(error))
+    body, status = _render(
+        error.code if error.code in MESSAGES else 500, _own_message(error)
+    )
     response = make_response(body, status)
     if error.code == 405 and getattr(error, "valid_methods", None):
         response.headers["Allow"] = ", ".join(error.valid_methods)

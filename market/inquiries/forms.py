@@ -40,11 +40,10 @@ class InquiryForm(FlaskForm):
     """The first message on a post, with the quantity and price the sender has in mind."""
 
     body = _message_field(_l("Message"))
-    quantity = NumberField(
-        _l("Quantity (optional)"), validators=[Length(max=20)]
-    )
+    quantity = NumberField(_l("Quantity (optional)"), validators=[Length(max=20)])
     price = NumberField(
-        _l("Price per unit you have in mind (CNY, optional)"), validators=[Length(max=20)]
+        _l("Price per unit you have in mind (CNY, optional)"),
+        validators=[Length(max=20)],
     )
 
 
@@ -55,7 +54,10 @@ class MessageForm(FlaskForm):
 class QuoteForm(FlaskForm):
     price = NumberField(
         _l("Price per unit (CNY)"),
-        validators=[DataRequired(message=_l("Enter the price per unit.")), Length(max=20)],
+        validators=[
+            DataRequired(message=_l("Enter the price per unit.")),
+            Length(max=20),
+        ],
     )
     quantity = NumberField(
         _l("Quantity"),

@@ -58,7 +58,9 @@ def has_reports(inquiry_id: int) -> bool:
     """Whether a participant ever reported the thread (moderators may then read it)."""
     return (
         db.session.scalar(
-            select(InquiryReport.id).where(InquiryReport.inquiry_id == inquiry_id).limit(1)
+            select(InquiryReport.id)
+            .where(InquiryReport.inquiry_id == inquiry_id)
+            .limit(1)
         )
         is not None
     )

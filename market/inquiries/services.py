@@ -60,7 +60,7 @@ def send_refusal(user, listing: Listing):
 
 
 def side_of(user, inquiry: Inquiry) -> str | None:
-    """"seller" or "buyer" for a user of one of the two enterprises, else None."""
+    """ "seller" or "buyer" for a user of one of the two enterprises, else None."""
     if user is None or not getattr(user, "is_authenticated", False):
         return None
     if not inquiry.involves(user.enterprise_id):
@@ -152,16 +152,22 @@ def send_inquiry(
         price_cny=price,
     )
     db.session.add(inquiry)
-    message = _add_message(actor, inquiry, InquiryMessageKind.MESSAGE, body, price, quantity)
+    message = _add_message(
+        actor, inquiry, InquiryMessageKind.MESSAGE, body, price, quantity
+    )
     db.session.flush()
     _tell(
         inquiry,
         inquiry.owner_enterprise_id,
         NotificationKind.INQUIRY_RECEIVED,
         f"inquiry-received:{inquiry.id}:{inquiry.owner_enterprise_id}",
-        actor,
     )
-    log.info("inquiry %s opened on listing %s (message %s)", inquiry.id, listing.id, message.id)
+    log.info(
+        "inquiry %s opened on listing %s (message %s)",
+        inquiry.id,
+        listing.id,
+        message.id,
+    )
     return inquiry
 
 
@@ -213,7 +219,6 @@ def quote_inquiry(
         buyer,
         NotificationKind.INQUIRY_QUOTED,
         f"inquiry-quoted:{message.id}:{buyer}",
-        actor,
         price=str(price),
         quantity=str(quantity),
     )
@@ -268,7 +273,6 @@ def accept_quote(actor: User, inquiry: Inquiry) -> Deal:
             enterprise_id,
             NotificationKind.INQUIRY_AGREED,
             f"inquiry-agreed:{inquiry.id}:{enterprise_id}",
-            actor,
             price=str(inquiry.quoted_price_cny),
             quantity=str(inquiry.quoted_quantity),
         )
@@ -292,7 +296,6 @@ def close_inquiry(actor: User, inquiry: Inquiry) -> Inquiry:
         other,
         NotificationKind.INQUIRY_CLOSED,
         f"inquiry-closed:{inquiry.id}:{other}",
-        actor,
     )
     return inquiry
 
@@ -335,7 +338,9 @@ def report_inquiry(actor: User, inquiry: Inquiry, reason: str) -> InquiryReport:
     return report
 
 
-def resolve_report(moderator: User, report: InquiryReport, resolution: str) -> InquiryReport:
+def resolve_report(
+    moderator: User, report: InquiryReport, resolution: str
+) -> InquiryReport:
     """A moderator closes a report with a note (never on their own enterprise's thread)."""
     if not moderator.is_moderator:
         raise NotAllowed("only moderators resolve reports")
@@ -402,12 +407,13 @@ def _say(actor, inquiry, kind, body, price=None, quantity=None) -> InquiryMessag
         other,
         NotificationKind.INQUIRY_MESSAGE,
         f"inquiry-message:{message.id}:{other}",
-        actor,
     )
     return message
 
 
-def _add_message(actor, inquiry, kind, body, price=None, quantity=None) -> InquiryMessage:
+def _add_message(
+    actor, inquiry, kind, body, price=None, quantity=None
+) -> InquiryMessage:
     message = InquiryMessage(
         inquiry=inquiry,
         author_id=actor.id,
@@ -423,8 +429,9 @@ def _add_message(actor, inquiry, kind, body, price=None, quantity=None) -> Inqui
     return message
 
 
-def _tell(inquiry, enterprise_id, kind, dedupe_key, actor, **extra) -> None:
-    sender = db.session.get(Enterprise, actor.enterprise_id)
+def _tell(inquiry, enterprise_id, kind, dedupe_key, **extra) -> None:
+    """Notify one side; the payload names the post and that side's counterpart."""
+    counterpart = db.session.get(Enterprise, inquiry.other_enterprise_id(enterprise_id))
     notify(
         enterprise_id,
         kind,
@@ -433,7 +440,7 @@ def _tell(inquiry, enterprise_id, kind, dedupe_key, actor, **extra) -> None:
         inquiry_id=inquiry.id,
         payload={
             "listing_title": inquiry.listing.title,
-            "enterprise_name": sender.name if sender is not None else "",
+            "enterprise_name": counterpart.name,
             **extra,
         },
     )

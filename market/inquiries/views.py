@@ -143,11 +143,12 @@ def post_page_context(user, listing: Listing) -> dict:
 def mine():
     if current_user.enterprise_id is None:
         abort(404)
-    inquiries = queries.list_for_enterprise(current_user.enterprise_id)
+    enterprise_id = current_user.enterprise_id
+    inquiries = queries.list_for_enterprise(enterprise_id)
     return render_template(
         "inquiries/mine.html",
-        received=[i for i in inquiries if i.owner_enterprise_id == current_user.enterprise_id],
-        sent=[i for i in inquiries if i.sender_enterprise_id == current_user.enterprise_id],
+        received=[i for i in inquiries if i.owner_enterprise_id == enterprise_id],
+        sent=[i for i in inquiries if i.sender_enterprise_id == enterprise_id],
     )
 
 
@@ -222,11 +223,16 @@ def quote(inquiry_id: int):
     inquiry = _own(inquiry_id)
     form = QuoteForm(prefix="quote")
     if not form.validate_on_submit():
-        _refuse_unless(services.side_of(current_user, inquiry) == "seller")
+        if services.side_of(current_user, inquiry) != "seller":
+            abort(403)
         return _render_thread(inquiry, quote_form=form)
     try:
         services.quote_inquiry(
-            current_user, inquiry, form.price.number, form.quantity.number, form.body.data
+            current_user,
+            inquiry,
+            form.price.number,
+            form.quantity.number,
+            form.body.data,
         )
         db.session.commit()
     except ValidationFailed as failure:
@@ -290,16 +296,15 @@ def report(inquiry_id: int):
 # --- rendering ----------------------------------------------------------------------
 
 
-def _refuse_unless(allowed: bool) -> None:
-    if not allowed:
-        abort(403)
-
-
 def _back_to(inquiry: Inquiry):
-    return redirect(url_for("inquiries.detail", inquiry_id=inquiry.id, _anchor="latest"))
+    return redirect(
+        url_for("inquiries.detail", inquiry_id=inquiry.id, _anchor="latest")
+    )
 
 
-def _render_thread(inquiry: Inquiry, message_form=None, quote_form=None, report_form=None):
+def _render_thread(
+    inquiry: Inquiry, message_form=None, quote_form=None, report_form=None
+):
     """The thread page; a form sent back with its errors replaces its fresh twin."""
     user = current_user
     side = services.side_of(user, inquiry)

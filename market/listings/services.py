@@ -195,7 +195,8 @@ def record_deal(
     if not _is_quantity(quantity, listing.quantity):
         reasons["quantity"] = [
             _l(
-                "The quantity must be above 0 and at most the %(quantity)s still on the post.",
+                "The quantity must be above 0 and at most the %(quantity)s still "
+                "on the post.",
                 quantity=_plain(listing.quantity),
             )
         ]

@@ -124,7 +124,9 @@ def notifications(app) -> list[tuple[str, int]]:
 def outbox_rows(app, listing_id) -> int:
     with app.app_context():
         return db.session.scalar(
-            select(func.count(SearchOutbox.id)).where(SearchOutbox.listing_id == listing_id)
+            select(func.count(SearchOutbox.id)).where(
+                SearchOutbox.listing_id == listing_id
+            )
         )
 
 

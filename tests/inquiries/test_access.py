@@ -30,12 +30,17 @@ def test_third_enterprise_gets_404_everywhere(
     assert quote(client, thread).status_code == 404
     for verb in ("accept", "close"):
         assert act(client, thread, verb).status_code == 404
-    assert client.post(f"/inquiries/{thread}/report", {"report-reason": "x"}).status_code == 404
+    assert (
+        client.post(f"/inquiries/{thread}/report", {"report-reason": "x"}).status_code
+        == 404
+    )
     assert (counts(app), inquiry_row(app, thread)) == before
     assert f"/inquiries/{thread}" not in client.text("/inquiries/")
 
 
-def test_pending_enterprise_gets_404_and_cannot_send(app, client_for, factory, thread, offer):
+def test_pending_enterprise_gets_404_and_cannot_send(
+    app, client_for, factory, thread, offer
+):
     pending = factory.enterprise(status=EnterpriseStatus.PENDING)
     client = client_for(pending)
     assert client.get(f"/inquiries/{thread}").status_code == 404
@@ -60,7 +65,9 @@ def test_anonymous_is_sent_to_login(client_for, thread, offer):
         assert "/accounts/login" in response.headers["Location"]
 
 
-def test_moderator_reads_a_thread_only_once_reported(app, client_for, factory, buyer, thread):
+def test_moderator_reads_a_thread_only_once_reported(
+    app, client_for, factory, buyer, thread
+):
     moderator = client_for(factory.moderator())
     assert moderator.get(f"/inquiries/{thread}").status_code == 404
     response = client_for(buyer).post(
@@ -81,7 +88,9 @@ def test_missing_thread_is_404(client_for, buyer):
     assert client_for(buyer).get("/inquiries/987654").status_code == 404
 
 
-def test_a_post_that_is_not_public_takes_no_inquiry(app, client_for, buyer, seller, make_listing):
+def test_a_post_that_is_not_public_takes_no_inquiry(
+    app, client_for, buyer, seller, make_listing
+):
     draft = make_listing(seller, status="draft")
     sold = make_listing(seller, status="sold")
     before = counts(app)
@@ -91,7 +100,9 @@ def test_a_post_that_is_not_public_takes_no_inquiry(app, client_for, buyer, sell
     assert counts(app) == before
 
 
-def test_posts_without_csrf_token_are_refused(app, client_for, seller, buyer, thread, offer):
+def test_posts_without_csrf_token_are_refused(
+    app, client_for, seller, buyer, thread, offer
+):
     client = client_for(buyer)
     before = (counts(app), inquiry_row(app, thread))
     for url, data in (
@@ -102,7 +113,9 @@ def test_posts_without_csrf_token_are_refused(app, client_for, seller, buyer, th
     ):
         assert client.post(url, data, csrf=False).status_code == 400, url
     response = client_for(seller).post(
-        f"/inquiries/{thread}/quote", {"quote-price": "1", "quote-quantity": "1"}, csrf=False
+        f"/inquiries/{thread}/quote",
+        {"quote-price": "1", "quote-quantity": "1"},
+        csrf=False,
     )
     assert response.status_code == 400
     assert (counts(app), inquiry_row(app, thread)) == before

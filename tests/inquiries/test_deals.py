@@ -32,7 +32,9 @@ def test_mark_sold_with_figures_records_a_deal(app, client_for, seller, offer):
     )
 
 
-def test_mark_sold_with_price_only_counts_the_listed_quantity(app, client_for, seller, offer):
+def test_mark_sold_with_price_only_counts_the_listed_quantity(
+    app, client_for, seller, offer
+):
     client_for(seller).post(f"/listings/{offer.id}/sold", {"deal_price": "20000"})
     [deal] = deals(app, offer.id)
     assert deal["quantity"] == Decimal("2") and deal["total_cny"] == Decimal("40000")
@@ -44,7 +46,9 @@ def test_mark_sold_without_figures_records_no_deal(app, client_for, seller, offe
     assert deals(app) == []
 
 
-def test_mark_sold_on_a_wanted_post_records_no_deal(app, client_for, seller, make_listing):
+def test_mark_sold_on_a_wanted_post_records_no_deal(
+    app, client_for, seller, make_listing
+):
     wanted = make_listing(seller, kind="wanted", status="published")
     client_for(seller).post(f"/listings/{wanted.id}/sold", {"deal_price": "30000"})
     assert listing_row(app, wanted.id)["status"] is ListingStatus.SOLD
@@ -119,5 +123,7 @@ def test_duplicating_a_sold_out_post_offers_the_original_quantity(
     response = client_for(seller).post(f"/listings/{offer.id}/duplicate")
     assert response.status_code == 302
     with app.app_context():
-        copy = db.session.scalars(db.select(Listing).order_by(Listing.id.desc())).first()
+        copy = db.session.scalars(
+            db.select(Listing).order_by(Listing.id.desc())
+        ).first()
         assert copy.id != offer.id and copy.quantity == Decimal("2")

@@ -4,7 +4,11 @@ notifications each step writes, and the contact details both sides see."""
 
 from decimal import Decimal
 
+from sqlalchemy import select
+
+from market.extensions import db
 from market.listings.models import ListingStatus
+from market.notifications.models import Notification
 from tests.inquiries.conftest import (
     act,
     deals,
@@ -17,6 +21,7 @@ from tests.inquiries.conftest import (
     send,
     thread_id,
 )
+from tests.listings.conftest import OFFER_TITLE
 
 
 def test_full_flow_sells_the_post_out(app, client_for, seller, buyer, offer):
@@ -36,7 +41,13 @@ def test_full_flow_sells_the_post_out(app, client_for, seller, buyer, offer):
     )
     assert row["quantity"] == Decimal("2") and row["price_cny"] == Decimal("25000")
     assert row["messages"] == [
-        ("message", buyer["id"], "请问这台变压器还在吗？", Decimal("25000"), Decimal("2"))
+        (
+            "message",
+            buyer["id"],
+            "请问这台变压器还在吗？",
+            Decimal("25000"),
+            Decimal("2"),
+        )
     ]
     # The post page now links the buyer to its thread instead of a second form.
     page = buyer_client.text(f"/listings/{offer.id}")
@@ -58,7 +69,11 @@ def test_full_flow_sells_the_post_out(app, client_for, seller, buyer, offer):
     row = inquiry_row(app, inquiry_id)
     assert row["status"].value == "agreed"
     assert row["messages"][-1] == (
-        "agree", buyer["id"], None, Decimal("26500"), Decimal("2")
+        "agree",
+        buyer["id"],
+        None,
+        Decimal("26500"),
+        Decimal("2"),
     )
     [deal] = deals(app, offer.id)
     assert deal["inquiry_id"] == inquiry_id
@@ -153,14 +168,19 @@ def test_every_step_notifies_the_other_side(app, client_for, seller, buyer, offe
         ("inquiry_agreed", buyer["id"]),
         ("inquiry_closed", seller["id"]),
     ]
-    from market.extensions import db
-    from market.notifications.models import Notification
-
     with app.app_context():
-        first = db.session.scalars(db.select(Notification).limit(1)).one()
-        assert first.inquiry_id == inquiry_id and first.listing_id == offer.id
-        assert first.payload["listing_title"]
-        assert first.payload["enterprise_name"] == buyer["name"]
+        rows = db.session.scalars(select(Notification).order_by(Notification.id)).all()
+        assert {(n.inquiry_id, n.listing_id) for n in rows} == {(inquiry_id, offer.id)}
+        assert {n.payload["listing_title"] for n in rows} == {OFFER_TITLE}
+        # Each payload names the recipient's counterpart.
+        for n in rows:
+            expected = buyer if n.enterprise_id == seller["id"] else seller
+            assert n.payload["enterprise_name"] == expected["name"], n
+        quoted = next(n for n in rows if n.kind.value == "inquiry_quoted")
+        assert (quoted.payload["price"], quoted.payload["quantity"]) == (
+            "27000.00",
+            "1.00",
+        )
 
 
 def test_both_sides_see_each_others_contact_details(
@@ -186,4 +206,6 @@ def test_my_inquiries_lists_sent_and_received(app, client_for, seller, buyer, of
     assert link in received.split('data-box="received"')[1].split('data-box="sent"')[0]
     assert buyer["name"] in received and seller["name"] in sent
     # The owner's post page counts the inquiries.
-    assert "Inquiries on this post: 1" in client_for(seller).text(f"/listings/{offer.id}")
+    assert "Inquiries on this post: 1" in client_for(seller).text(
+        f"/listings/{offer.id}"
+    )

@@ -30,7 +30,9 @@ def test_own_post_is_refused(app, client_for, seller, offer):
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/listings/{offer.id}")
     page = client.text(f"/listings/{offer.id}")
-    assert "This is your own post: inquiries come to you from other enterprises." in page
+    assert (
+        "This is your own post: inquiries come to you from other enterprises." in page
+    )
     assert "data-inquiry-form" not in page
     assert counts(app) == before
 
@@ -46,7 +48,9 @@ def test_own_post_is_refused(app, client_for, seller, offer):
         ({"price": "1e40"}, "inquiry-price", "from 0 to 1,000,000,000"),
     ],
 )
-def test_bad_inquiry_comes_back_with_its_error(app, client_for, buyer, offer, fields, field, text):
+def test_bad_inquiry_comes_back_with_its_error(
+    app, client_for, buyer, offer, fields, field, text
+):
     before = counts(app)
     body = fields.pop("body", "请报价")
     response = send(client_for(buyer), offer.id, body, **fields)
@@ -63,7 +67,9 @@ def test_quote_over_the_quantity_left_is_refused(app, client_for, seller, thread
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "quote-quantity" in error_fields(page)
-    assert "Enter a quantity above 0 and at most 2 unit, what the post still has." in page
+    assert (
+        "Enter a quantity above 0 and at most 2 unit, what the post still has." in page
+    )
     assert (counts(app), inquiry_row(app, thread)) == before
 
 
@@ -71,7 +77,9 @@ def test_quote_needs_price_and_quantity(app, client_for, seller, thread):
     before = counts(app)
     response = quote(client_for(seller), thread, "", "")
     assert response.status_code == 200
-    assert {"quote-price", "quote-quantity"} <= error_fields(response.get_data(as_text=True))
+    assert {"quote-price", "quote-quantity"} <= error_fields(
+        response.get_data(as_text=True)
+    )
     assert counts(app) == before
 
 
@@ -86,8 +94,9 @@ def test_accept_without_a_quote_is_refused(app, client_for, seller, buyer, threa
     before = (counts(app), inquiry_row(app, thread))
     response = act(client_for(buyer), thread, "accept")
     assert response.status_code == 409
-    assert "This item is no longer in a state that allows this action." in response.get_data(
-        as_text=True
+    assert (
+        "This item is no longer in a state that allows this action."
+        in response.get_data(as_text=True)
     )
     quote(client_for(seller), thread, "26000", "1")
     # The seller cannot accept its own quote.
@@ -133,13 +142,17 @@ def test_empty_message_comes_back_with_its_error(app, client_for, seller, thread
     assert counts(app) == before
 
 
-def test_no_quote_or_deal_once_the_post_is_withdrawn(app, client_for, seller, buyer, thread, offer):
+def test_no_quote_or_deal_once_the_post_is_withdrawn(
+    app, client_for, seller, buyer, thread, offer
+):
     quote(client_for(seller), thread, "26000", "1")
     assert client_for(seller).post(f"/listings/{offer.id}/withdraw").status_code == 302
     before = (counts(app), inquiry_row(app, thread))
     client = client_for(buyer)
     assert act(client, thread, "accept").status_code == 302
-    assert "This post is no longer open for deals." in client.text(f"/inquiries/{thread}")
+    assert "This post is no longer open for deals." in client.text(
+        f"/inquiries/{thread}"
+    )
     assert quote(client_for(seller), thread, "25000", "1").status_code == 200
     assert (counts(app), inquiry_row(app, thread)) == before
     assert deals(app) == []

@@ -21,16 +21,28 @@ def report(client, inquiry_id, reason="对方要求先付全款到私人账户")
 def reports(app):
     with app.app_context():
         return [
-            (r.inquiry_id, r.reporter_enterprise_id, r.reason, r.resolution, r.resolver_id)
-            for r in db.session.scalars(db.select(InquiryReport).order_by(InquiryReport.id))
+            (
+                r.inquiry_id,
+                r.reporter_enterprise_id,
+                r.reason,
+                r.resolution,
+                r.resolver_id,
+            )
+            for r in db.session.scalars(
+                db.select(InquiryReport).order_by(InquiryReport.id)
+            )
         ]
 
 
 def test_report_resolve_cycle(app, client_for, factory, seller, buyer, thread):
     assert report(client_for(seller), thread).status_code == 302
-    assert reports(app) == [(thread, seller["id"], "对方要求先付全款到私人账户", None, None)]
+    assert reports(app) == [
+        (thread, seller["id"], "对方要求先付全款到私人账户", None, None)
+    ]
     # The reporter sees its report; the other side does not.
-    assert "A moderator will look at it." in client_for(seller).text(f"/inquiries/{thread}")
+    assert "A moderator will look at it." in client_for(seller).text(
+        f"/inquiries/{thread}"
+    )
     assert "私人账户" not in client_for(buyer).text(f"/inquiries/{thread}")
 
     moderator = factory.moderator()
@@ -50,14 +62,22 @@ def test_report_resolve_cycle(app, client_for, factory, seller, buyer, thread):
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/moderation/inquiries")
     assert reports(app) == [
-        (thread, seller["id"], "对方要求先付全款到私人账户", "已警告该企业", moderator["user_id"])
+        (
+            thread,
+            seller["id"],
+            "对方要求先付全款到私人账户",
+            "已警告该企业",
+            moderator["user_id"],
+        )
     ]
     assert client.post(url, {"resolve-resolution": "again"}).status_code == 409
     assert "已警告该企业" in client.text("/moderation/inquiries?state=resolved")
     assert f'href="/inquiries/{thread}"' not in client.text("/moderation/inquiries")
     # Still readable after resolution (the case stays on record).
     assert client.get(f"/inquiries/{thread}").status_code == 200
-    assert "A moderator answered: 已警告该企业" in client_for(seller).text(f"/inquiries/{thread}")
+    assert "A moderator answered: 已警告该企业" in client_for(seller).text(
+        f"/inquiries/{thread}"
+    )
 
 
 def test_report_needs_a_reason_and_is_not_repeated(app, client_for, buyer, thread):
@@ -70,13 +90,16 @@ def test_report_needs_a_reason_and_is_not_repeated(app, client_for, buyer, threa
     assert report(client, thread).status_code == 302
     response = report(client, thread, "再次举报")
     assert response.status_code == 200
-    assert "Your report on this thread is still waiting for a moderator." in response.get_data(
-        as_text=True
+    assert (
+        "Your report on this thread is still waiting for a moderator."
+        in response.get_data(as_text=True)
     )
     assert len(reports(app)) == 1
 
 
-def test_moderator_of_a_party_cannot_resolve(app, client_for, factory, seller, buyer, thread):
+def test_moderator_of_a_party_cannot_resolve(
+    app, client_for, factory, seller, buyer, thread
+):
     report(client_for(buyer), thread)
     colleague = factory.moderator(enterprise_id=seller["id"])
     with app.app_context():
