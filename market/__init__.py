@@ -18,6 +18,7 @@ def create_app(
     from market.cli import register_commands
     from market.enterprises.views import blueprint as enterprises_blueprint
     from market.errors import register_error_handlers
+    from market.inquiries.views import blueprint as inquiries_blueprint
     from market.extensions import init_extensions
     from market.labels import register_template_helpers
     from market.ledger.views import blueprint as ledger_blueprint
@@ -49,6 +50,7 @@ def create_app(
     app.register_blueprint(enterprises_blueprint)
     app.register_blueprint(listings_blueprint)
     app.register_blueprint(ledger_blueprint)
+    app.register_blueprint(inquiries_blueprint)
     app.register_blueprint(search_blueprint)
     app.register_blueprint(moderation_blueprint)
     app.register_blueprint(stats_blueprint)

@@ -25,6 +25,8 @@ class DefaultConfig:
     # All files of one enterprise together (photos, thumbnails, documents, licence).
     MARKET_STORAGE_QUOTA_BYTES = 2 * 1024 * 1024 * 1024
     MARKET_UPLOAD_LIMIT_PER_USER = "120 per hour"
+    # New inquiries and messages together, per user.
+    MARKET_INQUIRY_LIMIT_PER_USER = "5 per minute;20 per hour"
     MARKET_MAX_REQUEST_BYTES = 25 * 1024 * 1024
     MARKET_SQLITE_BUSY_TIMEOUT_MS = 15000
     # None means instance/search-index.

@@ -2,6 +2,7 @@
 
 from flask import Flask, current_app, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException
@@ -50,11 +51,20 @@ def _csrf_error(error: CSRFError):
 
 
 def _http_error(error: HTTPException):
-    body, status = _render(error.code if error.code in MESSAGES else 500)
+    body, status = _render(
+        error.code if error.code in MESSAGES else 500, _own_message(error)
+    )
     response = make_response(body, status)
     if error.code == 405 and getattr(error, "valid_methods", None):
         response.headers["Allow"] = ", ".join(error.valid_methods)
     return response
+
+
+def _own_message(error: HTTPException):
+    """A rate limit given its own (translated) message says it; nothing else does."""
+    if isinstance(error, RateLimitExceeded) and error.limit.error_message:
+        return error.description
+    return None
 
 
 def _unexpected_error(error: Exception):

@@ -22,6 +22,7 @@ tests/test_access.py fails when a route of app.url_map has no case here.
 
 import csv
 import io
+from decimal import Decimal
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -42,6 +43,8 @@ from market.enterprises.models import (
     EnterpriseType,
 )
 from market.extensions import db
+from market.inquiries import services as inquiry_services
+from market.inquiries.models import Inquiry, InquiryReport
 from market.listings import attachments
 from market.listings.models import Listing
 from market.moderation import services as moderation_services
@@ -194,6 +197,36 @@ def _ledger_csv() -> bytes:
     writer.writerow(row.keys())
     writer.writerow(row.values())
     return buffer.getvalue().encode("utf-8")
+
+
+# Inquiries (SECURITY.md C2 for threads). World threads, made through the services:
+# B ("approved_other") has an open "inquiry" on A's "offer" and a "closed_inquiry"
+# there; a "quoted_inquiry" on A's "revised" post (A quoted 1 unit); G (the grid
+# enterprise, moderator_own's) has a "reported_inquiry" on "revised" with an
+# "open_report" (by G) and a "resolved_report" (by A, resolved by the moderator).
+INQUIRIES = "/inquiries/"
+REPORTS = "/moderation/inquiries"
+# A's and B's thread: the two of them; everyone else 404 (moderators too: no report).
+THREAD_AB = dict(anonymous=LOGIN, members=404, moderators=404)
+# A's and G's reported thread: A and G's moderator (a party); moderators per case.
+THREAD_AG = dict(anonymous=LOGIN, pending=404, rejected=404, approved_other=404)
+# Who may not send an inquiry on A's offer: flashed why, back to the post.
+NOT_SENDERS = dict(
+    anonymous=LOGIN,
+    pending=Redirect(lambda w: f"/listings/{w['offer'].id}"),
+    rejected=Redirect(lambda w: f"/listings/{w['offer'].id}"),
+    approved=Redirect(lambda w: f"/listings/{w['offer'].id}"),
+    moderator=Redirect(lambda w: f"/listings/{w['offer'].id}"),
+)
+
+
+def _thread(key: str, suffix: str = "") -> Callable[[dict], str]:
+    return lambda w: f"/inquiries/{w[key]}{suffix}"
+
+
+def _resolve(key: str) -> Callable[[dict], str]:
+    return lambda w: f"{REPORTS}/reports/{w[key]}/resolve"
+
 
 MATRIX: dict[str, dict] = {
     # Public pages.
@@ -1089,6 +1122,239 @@ MATRIX: dict[str, dict] = {
         },
         "expect": INVALID,
     },
+    # Inquiries: the list of one's own threads.
+    "inquiries.mine": {
+        "method": "GET",
+        "url": lambda w: INQUIRIES,
+        "expect": roles(anonymous=LOGIN, members=200, moderator=404, moderator_own=200),
+    },
+    # Sending from A's offer: B's open thread takes the message; G opens a new one.
+    "inquiries.new": {
+        "method": "GET",
+        "url": lambda w: f"/inquiries/new/{w['offer'].id}",
+        "expect": roles(
+            **NOT_SENDERS,
+            approved_other=Redirect(_thread("inquiry")),
+            moderator_own=200,
+        ),
+    },
+    "inquiries.new#post": {
+        "method": "POST",
+        "url": lambda w: f"/inquiries/new/{w['offer'].id}",
+        "data": lambda w: {"inquiry-body": "请问还有货吗？", "inquiry-quantity": "1"},
+        "expect": roles(
+            **NOT_SENDERS,
+            approved_other=Redirect(_thread("inquiry")),
+            moderator_own=Redirect(_thread("next_inquiry_id")),
+        ),
+    },
+    "inquiries.new#invalid": {
+        "method": "POST",
+        "url": lambda w: f"/inquiries/new/{w['offer'].id}",
+        "data": lambda w: {"inquiry-body": " ", "inquiry-quantity": "99"},
+        "changes_nothing": True,
+        "expect": roles(**NOT_SENDERS, approved_other=200, moderator_own=200),
+    },
+    # Only public posts take inquiries: any other is 404, the owner's own too.
+    "inquiries.new#draft": {
+        "method": "GET",
+        "url": lambda w: f"/inquiries/new/{w['draft'].id}",
+        "expect": roles(anonymous=LOGIN, signed_in=404),
+    },
+    "inquiries.new#post-expired": {
+        "method": "POST",
+        "url": lambda w: f"/inquiries/new/{w['expired_post'].id}",
+        "data": lambda w: {"inquiry-body": "请问还有货吗？"},
+        "expect": roles(anonymous=LOGIN, signed_in=404),
+    },
+    "inquiries.new#post-suspended-enterprise": {
+        "method": "POST",
+        "url": lambda w: f"/inquiries/new/{w['suspended_post'].id}",
+        "data": lambda w: {"inquiry-body": "请问还有货吗？"},
+        "expect": roles(anonymous=LOGIN, signed_in=404),
+    },
+    "inquiries.new#missing": {
+        "method": "POST",
+        "url": lambda w: f"/inquiries/new/{MISSING_ID}",
+        "data": lambda w: {"inquiry-body": "请问还有货吗？"},
+        "expect": roles(anonymous=LOGIN, signed_in=404),
+    },
+    # Reading a thread.
+    "inquiries.detail": {
+        "method": "GET",
+        "url": _thread("inquiry"),
+        "expect": roles(**THREAD_AB, approved=200, approved_other=200),
+    },
+    "inquiries.detail#closed": {
+        "method": "GET",
+        "url": _thread("closed_inquiry"),
+        "expect": roles(**THREAD_AB, approved=200, approved_other=200),
+    },
+    "inquiries.detail#reported": {
+        "method": "GET",
+        "url": _thread("reported_inquiry"),
+        "expect": roles(**THREAD_AG, approved=200, moderators=200),
+    },
+    "inquiries.detail#missing": {
+        "method": "GET",
+        "url": lambda w: f"/inquiries/{MISSING_ID}",
+        "expect": roles(anonymous=LOGIN, signed_in=404),
+    },
+    # Writing in a thread: its two enterprises only (a moderator reads, never writes).
+    "inquiries.message": {
+        "method": "POST",
+        "url": _thread("inquiry", "/messages"),
+        "data": lambda w: {"message-body": "明天可以看货吗？"},
+        "expect": roles(
+            **THREAD_AB,
+            approved=Redirect(_thread("inquiry")),
+            approved_other=Redirect(_thread("inquiry")),
+        ),
+    },
+    "inquiries.message#empty": {
+        "method": "POST",
+        "url": _thread("inquiry", "/messages"),
+        "data": lambda w: {"message-body": "  "},
+        "changes_nothing": True,
+        "expect": roles(**THREAD_AB, approved=200, approved_other=200),
+    },
+    "inquiries.message#closed": {
+        "method": "POST",
+        "url": _thread("closed_inquiry", "/messages"),
+        "data": lambda w: {"message-body": "还在吗？"},
+        "expect": roles(**THREAD_AB, approved=409, approved_other=409),
+    },
+    "inquiries.message#reported": {
+        "method": "POST",
+        "url": _thread("reported_inquiry", "/messages"),
+        "data": lambda w: {"message-body": "请说明情况"},
+        "expect": roles(
+            **THREAD_AG,
+            approved=Redirect(_thread("reported_inquiry")),
+            moderator=404,
+            moderator_own=Redirect(_thread("reported_inquiry")),
+        ),
+    },
+    # The seller (A, owner of the offer) quotes; the buyer B may not (403).
+    "inquiries.quote": {
+        "method": "POST",
+        "url": _thread("inquiry", "/quote"),
+        "data": lambda w: {"quote-price": "26000", "quote-quantity": "1"},
+        "expect": roles(
+            **THREAD_AB, approved=Redirect(_thread("inquiry")), approved_other=403
+        ),
+    },
+    "inquiries.quote#over-quantity": {
+        "method": "POST",
+        "url": _thread("inquiry", "/quote"),
+        "data": lambda w: {"quote-price": "26000", "quote-quantity": "99"},
+        "changes_nothing": True,
+        "expect": roles(**THREAD_AB, approved=200, approved_other=403),
+    },
+    "inquiries.quote#closed": {
+        "method": "POST",
+        "url": _thread("closed_inquiry", "/quote"),
+        "data": lambda w: {"quote-price": "26000", "quote-quantity": "1"},
+        "expect": roles(**THREAD_AB, approved=409, approved_other=403),
+    },
+    # The buyer B accepts A's quote (the deal); the seller may not accept its own.
+    "inquiries.change_state": {
+        "method": "POST",
+        "url": _thread("quoted_inquiry", "/accept"),
+        "expect": roles(
+            **THREAD_AB,
+            approved=403,
+            approved_other=Redirect(_thread("quoted_inquiry")),
+        ),
+    },
+    "inquiries.change_state#accept-unquoted": {
+        "method": "POST",
+        "url": _thread("inquiry", "/accept"),
+        "expect": roles(**THREAD_AB, approved=403, approved_other=409),
+    },
+    "inquiries.change_state#close": {
+        "method": "POST",
+        "url": _thread("inquiry", "/close"),
+        "expect": roles(
+            **THREAD_AB,
+            approved=Redirect(_thread("inquiry")),
+            approved_other=Redirect(_thread("inquiry")),
+        ),
+    },
+    "inquiries.change_state#close-closed": {
+        "method": "POST",
+        "url": _thread("closed_inquiry", "/close"),
+        "expect": roles(**THREAD_AB, approved=409, approved_other=409),
+    },
+    "inquiries.change_state#get": {
+        "method": "GET",
+        "url": _thread("inquiry", "/close"),
+        "expect": roles(anonymous=405, signed_in=405),
+    },
+    "inquiries.report": {
+        "method": "POST",
+        "url": _thread("inquiry", "/report"),
+        "data": lambda w: {"report-reason": "对方发布虚假报价"},
+        "expect": roles(
+            **THREAD_AB,
+            approved=Redirect(_thread("inquiry")),
+            approved_other=Redirect(_thread("inquiry")),
+        ),
+    },
+    "inquiries.report#empty": {
+        "method": "POST",
+        "url": _thread("inquiry", "/report"),
+        "data": lambda w: {"report-reason": " "},
+        "changes_nothing": True,
+        "expect": roles(**THREAD_AB, approved=200, approved_other=200),
+    },
+    # Reported threads: moderators only; never on their own enterprise's thread.
+    "moderation.inquiry_reports": {
+        "method": "GET",
+        "url": lambda w: REPORTS,
+        "expect": roles(**MODERATION_ONLY, moderators=200),
+    },
+    "moderation.inquiry_reports#resolved": {
+        "method": "GET",
+        "url": lambda w: REPORTS + "?state=resolved",
+        "expect": roles(**MODERATION_ONLY, moderators=200),
+    },
+    "moderation.inquiry_reports#bad-state": {
+        "method": "GET",
+        "url": lambda w: REPORTS + "?state=everything",
+        "expect": roles(**MODERATION_ONLY, moderators=404),
+    },
+    "moderation.resolve_inquiry_report": {
+        "method": "POST",
+        "url": _resolve("open_report"),
+        "data": lambda w: {"resolve-resolution": "已核实并警告"},
+        "expect": roles(
+            **MODERATION_ONLY, moderator=Redirect(REPORTS), moderator_own=403
+        ),
+    },
+    "moderation.resolve_inquiry_report#without-resolution": {
+        "method": "POST",
+        "url": _resolve("open_report"),
+        "data": lambda w: {"resolve-resolution": "  "},
+        "changes_nothing": True,
+        "expect": roles(
+            **MODERATION_ONLY,
+            moderator=Redirect(_thread("reported_inquiry")),
+            moderator_own=403,
+        ),
+    },
+    "moderation.resolve_inquiry_report#resolved": {
+        "method": "POST",
+        "url": _resolve("resolved_report"),
+        "data": lambda w: {"resolve-resolution": "再次处理"},
+        "expect": roles(**MODERATION_ONLY, moderator=409, moderator_own=403),
+    },
+    "moderation.resolve_inquiry_report#missing": {
+        "method": "POST",
+        "url": lambda w: f"{REPORTS}/reports/{MISSING_ID}/resolve",
+        "data": lambda w: {"resolve-resolution": "已处理"},
+        "expect": roles(**MODERATION_ONLY, moderators=404),
+    },
 }
 
 
@@ -1142,6 +1408,7 @@ def build_world(factory) -> dict:
     world["moderator"] = factory.moderator()
     world["moderator_own"] = factory.moderator(enterprise_id=world["grid"]["id"])
     _add_listings(factory, world)
+    _add_inquiries(factory, world)
     return world
 
 
@@ -1181,6 +1448,39 @@ def _add_listings(factory, world: dict) -> None:
         db.session.commit()
         # Ids are never reused: the next post made gets this one.
         world["next_listing_id"] = db.session.scalar(select(func.max(Listing.id))) + 1
+
+
+def _add_inquiries(factory, world: dict) -> None:
+    """The world's threads, sent, quoted, closed and reported through the services."""
+    app = factory.app
+    with app.app_context():
+        a = db.session.get(User, world["approved"]["user_id"])
+        b = db.session.get(User, world["approved_other"]["user_id"])
+        g = db.session.get(User, world["grid"]["user_id"])
+        moderator = db.session.get(User, world["moderator"]["user_id"])
+        offer = db.session.get(Listing, world["offer"].id)
+        revised = db.session.get(Listing, world["revised"].id)
+        closed = inquiry_services.send_inquiry(b, offer, "上次的询价")
+        inquiry_services.close_inquiry(b, closed)
+        inquiry = inquiry_services.send_inquiry(b, offer, "请问这台变压器还在吗？")
+        quoted = inquiry_services.send_inquiry(b, revised, "请报价", Decimal("1"))
+        inquiry_services.quote_inquiry(a, quoted, Decimal("27000"), Decimal("1"))
+        reported = inquiry_services.send_inquiry(g, revised, "请提供试验报告")
+        resolved_report = inquiry_services.report_inquiry(a, reported, "骚扰信息")
+        db.session.flush()
+        inquiry_services.resolve_report(moderator, resolved_report, "已提醒")
+        open_report = inquiry_services.report_inquiry(g, reported, "对方索要定金")
+        db.session.commit()
+        world.update(
+            inquiry=inquiry.id,
+            closed_inquiry=closed.id,
+            quoted_inquiry=quoted.id,
+            reported_inquiry=reported.id,
+            open_report=open_report.id,
+            resolved_report=resolved_report.id,
+            next_inquiry_id=db.session.scalar(select(func.max(Inquiry.id))) + 1,
+        )
+        assert db.session.scalar(select(func.count(InquiryReport.id))) == 2
 
 
 def session_token(app, user_id: int) -> str:

@@ -71,6 +71,35 @@ class Inquiry(db.Model):
             self.owner_enterprise_id,
         )
 
+    @property
+    def seller_enterprise_id(self) -> int:
+        """The selling side: the owner of an offer, the sender on a wanted post."""
+        if self.listing.is_offer:
+            return self.owner_enterprise_id
+        return self.sender_enterprise_id
+
+    @property
+    def buyer_enterprise_id(self) -> int:
+        if self.listing.is_offer:
+            return self.sender_enterprise_id
+        return self.owner_enterprise_id
+
+    def other_enterprise_id(self, enterprise_id: int) -> int:
+        """The other side of the thread from this enterprise's point of view."""
+        if enterprise_id == self.sender_enterprise_id:
+            return self.owner_enterprise_id
+        return self.sender_enterprise_id
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status is InquiryStatus.CLOSED
+
+    @property
+    def quoted_total_cny(self) -> Decimal | None:
+        if self.quoted_price_cny is None or self.quoted_quantity is None:
+            return None
+        return (self.quoted_price_cny * self.quoted_quantity).quantize(Decimal("0.01"))
+
 
 class InquiryMessage(AppendOnly, db.Model):
     """One entry of a thread: a message, a quote, an agreement, a deal or a close."""

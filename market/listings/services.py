@@ -13,6 +13,7 @@ from market.enterprises.models import Enterprise, EnterpriseStatus
 from market.exceptions import InvalidTransition, NotAllowed, ValidationFailed
 from market.extensions import db
 from market.listings.models import (
+    Deal,
     Listing,
     ListingAction,
     ListingEvent,
@@ -41,6 +42,8 @@ REVISABLE_FIELDS = (
 )  # fmt: skip
 EDITABLE_IN_PLACE = (ListingStatus.DRAFT, ListingStatus.REJECTED, ListingStatus.PENDING)
 OPEN_STATES = (ListingStatus.DRAFT, ListingStatus.PENDING, ListingStatus.PUBLISHED)
+CENTS = Decimal("0.01")
+MAX_PRICE = Decimal("1000000000")
 
 
 def today() -> date:
@@ -135,23 +138,135 @@ def mark_sold(
     deal_price: Decimal | None = None,
     deal_quantity: Decimal | None = None,
 ) -> Listing:
+    """Close a published post as sold; with a price or quantity, an offer also gets
+    a Deal row (buyer unknown), the platform's record of the value traded."""
     require_owner(actor, listing)
     reasons = {}
-    if deal_price is not None and (deal_price < 0 or deal_price > Decimal("1000000000")):
+    if deal_price is not None and not _is_price(deal_price):
         reasons["deal_price"] = [_l("Enter a price in yuan, from 0 to 1,000,000,000.")]
-    if deal_quantity is not None:
-        deal_quantity = deal_quantity.quantize(Decimal("0.01"))
-    if deal_quantity is not None and (deal_quantity <= 0 or deal_quantity > listing.quantity):
+    if deal_quantity is not None and not _is_quantity(deal_quantity, listing.quantity):
         reasons["deal_quantity"] = [
             _l("The quantity sold must be above 0 and at most the quantity listed.")
         ]
     if reasons:
         raise ValidationFailed(reasons)
+    if deal_quantity is not None:
+        deal_quantity = deal_quantity.quantize(CENTS)
     _move(listing, actor, ListingAction.SOLD, (ListingStatus.PUBLISHED,), ListingStatus.SOLD)
     listing.deal_price_cny = deal_price
     listing.deal_quantity = deal_quantity
+    # A wanted post sold outside the platform has no known seller: no Deal row.
+    if listing.is_offer and (deal_price is not None or deal_quantity is not None):
+        _add_deal(
+            listing,
+            actor,
+            deal_price,
+            deal_quantity or listing.quantity,
+            seller_enterprise_id=listing.enterprise_id,
+            buyer_enterprise_id=None,
+            inquiry_id=None,
+        )
     _drop_pending_revision(listing)
     return listing
+
+
+def record_deal(
+    actor: User | None,
+    listing: Listing,
+    unit_price: Decimal | None,
+    quantity: Decimal,
+    *,
+    seller_enterprise_id: int,
+    buyer_enterprise_id: int | None,
+    inquiry_id: int | None = None,
+) -> Deal:
+    """Record a sale on a published post: a Deal row, the quantity still offered
+    goes down by it, and the post is sold (event, search outbox) when none is left.
+
+    The post's row is locked first, so two deals at once cannot sell more than it
+    holds (PostgreSQL; SQLite's write transactions are serialised anyway).
+    """
+    db.session.get(Listing, listing.id, with_for_update=True, populate_existing=True)
+    if listing.status is not ListingStatus.PUBLISHED:
+        raise InvalidTransition(listing.status)
+    reasons = {}
+    if unit_price is not None and not _is_price(unit_price):
+        reasons["price"] = [_l("Enter a price in yuan, from 0 to 1,000,000,000.")]
+    if not _is_quantity(quantity, listing.quantity):
+        reasons["quantity"] = [
+            _l(
+                "The quantity must be above 0 and at most the %(quantity)s still "
+                "on the post.",
+                quantity=_plain(listing.quantity),
+            )
+        ]
+    if reasons:
+        raise ValidationFailed(reasons)
+    quantity = quantity.quantize(CENTS)
+    deal = _add_deal(
+        listing,
+        actor,
+        unit_price,
+        quantity,
+        seller_enterprise_id=seller_enterprise_id,
+        buyer_enterprise_id=buyer_enterprise_id,
+        inquiry_id=inquiry_id,
+    )
+    listing.quantity = listing.quantity - quantity
+    if listing.quantity <= 0:
+        listing.quantity = Decimal("0.00")
+        _move(listing, actor, ListingAction.SOLD, (ListingStatus.PUBLISHED,), ListingStatus.SOLD)
+        _drop_pending_revision(listing)
+    else:
+        _reduce_pending_revision(listing, quantity)
+        # Search shows the quantity: the index follows this commit.
+        enqueue_listing(listing.id)
+    log.info("listing %s: deal of %s recorded", listing.id, quantity)
+    return deal
+
+
+def _add_deal(
+    listing, actor, unit_price, quantity, *, seller_enterprise_id,
+    buyer_enterprise_id, inquiry_id,
+) -> Deal:  # fmt: skip
+    total = (unit_price * quantity).quantize(CENTS) if unit_price is not None else None
+    deal = Deal(
+        listing_id=listing.id,
+        inquiry_id=inquiry_id,
+        seller_enterprise_id=seller_enterprise_id,
+        buyer_enterprise_id=buyer_enterprise_id,
+        unit_price_cny=unit_price,
+        quantity=quantity,
+        total_cny=total,
+        recorded_by_id=actor.id if actor is not None else None,
+    )
+    db.session.add(deal)
+    return deal
+
+
+def _is_price(value: Decimal) -> bool:
+    return value.is_finite() and 0 <= value <= MAX_PRICE
+
+
+def _is_quantity(value: Decimal, available: Decimal) -> bool:
+    # Compared before quantizing: a huge number must not overflow the context.
+    return value.is_finite() and 0 < value <= available and value.quantize(CENTS) > 0
+
+
+def _plain(number: Decimal) -> str:
+    text = str(number)
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _reduce_pending_revision(listing: Listing, quantity: Decimal) -> None:
+    """A pending edit must not restore the quantity a deal just took away."""
+    revision = listing.pending_revision
+    if revision is None or revision.data.get("quantity") is None:
+        return
+    proposed = Decimal(revision.data["quantity"]) - quantity
+    if proposed <= 0:
+        proposed = listing.quantity
+    revision.data = {**revision.data, "quantity": str(proposed.quantize(CENTS))}
 
 
 def renew_listing(actor: User, listing: Listing) -> Listing:
@@ -199,6 +314,9 @@ def duplicate_listing(actor: User, listing: Listing) -> Listing:
         **{name: getattr(listing, name) for name in REVISABLE_FIELDS},
     )
     copy.title = listing.title
+    if copy.quantity <= 0:
+        # Sold out through deals: the copy offers what the original once did.
+        copy.quantity = count_traded(listing.id) or Decimal("1.00")
     if copy.kind is ListingKind.OFFER:
         copy.valid_until = today() + timedelta(days=DEFAULT_VALIDITY_DAYS)
     elif copy.wanted_by is not None and copy.wanted_by < today():
@@ -317,6 +435,14 @@ def count_published(kind: ListingKind | None = None) -> int:
     if kind is not None:
         query = query.where(Listing.kind == kind)
     return db.session.execute(query).scalar_one()
+
+
+def count_traded(listing_id: int) -> Decimal:
+    """The quantity all deals recorded on a post add up to."""
+    total = db.session.scalar(
+        select(func.sum(Deal.quantity)).where(Deal.listing_id == listing_id)
+    )
+    return Decimal(str(total)) if total is not None else Decimal("0")
 
 
 def _move(listing, actor, action, sources, target, reason=None) -> None:

@@ -21,6 +21,7 @@ from market.exceptions import InvalidTransition, NotAllowed, ValidationFailed
 from market.extensions import db, limiter
 from market.files.storage import send_stored_file
 from market.forms import apply_reasons
+from market.inquiries.views import post_page_context
 from market.listings import attachments, queries, services
 from market.listings.forms import (
     ActionForm,
@@ -85,6 +86,7 @@ def detail(listing_id: int):
         is_owner=listing.is_owned_by(current_user),
         others=queries.other_public_listings(listing, limit=6),
         action_form=ActionForm(),
+        **post_page_context(current_user, listing),
     )
 
 

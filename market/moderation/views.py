@@ -8,6 +8,10 @@ from sqlalchemy import select
 from market.enterprises.models import DecisionAction, Enterprise, EnterpriseStatus
 from market.exceptions import InvalidTransition, NotAllowed, ValidationFailed
 from market.extensions import db
+from market.inquiries import queries as inquiry_queries
+from market.inquiries import services as inquiry_services
+from market.inquiries.forms import ResolveForm
+from market.inquiries.models import InquiryReport
 from market.listings import services as listing_services
 from market.listings.forms import category_choices
 from market.listings.models import Listing
@@ -197,3 +201,41 @@ def approve_many_listings():
     db.session.commit()
     flash(_("%(count)s posts approved.", count=len(listings)), "success")
     return redirect(url_for("moderation.listing_queue"))
+
+
+@blueprint.route("/inquiries")
+def inquiry_reports():
+    """Reported inquiry threads: open reports oldest first, or the resolved ones."""
+    state = request.args.get("state", "open")
+    if state not in ("open", "resolved"):
+        abort(404)
+    return render_template(
+        "moderation/inquiry_reports.html",
+        reports=inquiry_queries.list_report_queue(resolved=state == "resolved"),
+        state=state,
+    )
+
+
+@blueprint.route("/inquiries/reports/<int:report_id>/resolve", methods=["POST"])
+def resolve_inquiry_report(report_id: int):
+    report = db.get_or_404(InquiryReport, report_id)
+    form = ResolveForm(prefix="resolve")
+    thread = url_for("inquiries.detail", inquiry_id=report.inquiry_id)
+    if not form.validate_on_submit():
+        flash(_("The form has expired or is incomplete; please try again."), "error")
+        return redirect(thread)
+    try:
+        inquiry_services.resolve_report(current_user, report, form.resolution.data)
+    except NotAllowed:
+        abort(403)
+    except InvalidTransition:
+        abort(409)
+    except ValidationFailed as failure:
+        db.session.rollback()
+        for messages in failure.reasons.values():
+            for message in messages:
+                flash(str(message), "error")
+        return redirect(thread)
+    db.session.commit()
+    flash(_("The report has been resolved."), "success")
+    return redirect(url_for("moderation.inquiry_reports"))
