@@ -263,10 +263,11 @@ class Deal(AppendOnly, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id"), index=True)
     inquiry_id: Mapped[int | None] = mapped_column(ForeignKey("inquiries.id"))
-    seller_enterprise_id: Mapped[int] = mapped_column(
+    # Either side is unknown when the owner marks a post sold outside the platform:
+    # the buyer of an offer, the seller of a wanted post.
+    seller_enterprise_id: Mapped[int | None] = mapped_column(
         ForeignKey("enterprises.id"), index=True
     )
-    # Unknown when the owner marks a post sold outside the platform.
     buyer_enterprise_id: Mapped[int | None] = mapped_column(
         ForeignKey("enterprises.id"), index=True
     )

@@ -155,15 +155,15 @@ def mark_sold(
     _move(listing, actor, ListingAction.SOLD, (ListingStatus.PUBLISHED,), ListingStatus.SOLD)
     listing.deal_price_cny = deal_price
     listing.deal_quantity = deal_quantity
-    # A wanted post sold outside the platform has no known seller: no Deal row.
-    if listing.is_offer and (deal_price is not None or deal_quantity is not None):
+    # Settled outside the platform: the other side of the deal is unknown.
+    if deal_price is not None or deal_quantity is not None:
         _add_deal(
             listing,
             actor,
             deal_price,
             deal_quantity or listing.quantity,
-            seller_enterprise_id=listing.enterprise_id,
-            buyer_enterprise_id=None,
+            seller_enterprise_id=listing.enterprise_id if listing.is_offer else None,
+            buyer_enterprise_id=None if listing.is_offer else listing.enterprise_id,
             inquiry_id=None,
         )
     _drop_pending_revision(listing)

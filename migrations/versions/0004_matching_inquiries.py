@@ -84,7 +84,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('listing_id', sa.Integer(), nullable=False),
     sa.Column('inquiry_id', sa.Integer(), nullable=True),
-    sa.Column('seller_enterprise_id', sa.Integer(), nullable=False),
+    sa.Column('seller_enterprise_id', sa.Integer(), nullable=True),
     sa.Column('buyer_enterprise_id', sa.Integer(), nullable=True),
     sa.Column('unit_price_cny', sa.Numeric(precision=14, scale=2), nullable=True),
     sa.Column('quantity', sa.Numeric(precision=12, scale=2), nullable=False),

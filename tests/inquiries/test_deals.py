@@ -46,13 +46,16 @@ def test_mark_sold_without_figures_records_no_deal(app, client_for, seller, offe
     assert deals(app) == []
 
 
-def test_mark_sold_on_a_wanted_post_records_no_deal(
+def test_mark_sold_on_a_wanted_post_records_the_owner_as_buyer(
     app, client_for, seller, make_listing
 ):
     wanted = make_listing(seller, kind="wanted", status="published")
     client_for(seller).post(f"/listings/{wanted.id}/sold", {"deal_price": "30000"})
     assert listing_row(app, wanted.id)["status"] is ListingStatus.SOLD
-    assert deals(app) == []
+    [deal] = deals(app, wanted.id)
+    assert deal["buyer_enterprise_id"] == seller["id"]
+    assert deal["seller_enterprise_id"] is None
+    assert deal["unit_price_cny"] == Decimal("30000")
 
 
 def test_record_deal_rules(app, seller, buyer, offer, make_listing):
