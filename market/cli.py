@@ -83,7 +83,8 @@ def seed_demo():
     click.echo(
         f"demo data: {report['created']} enterprises added, "
         f"{report['existing']} already there; {report['posts_created']} posts added, "
-        f"{report['posts_existing']} already there"
+        f"{report['posts_existing']} already there; "
+        f"{report['inquiries_created']} inquiries added"
     )
 
 

@@ -10,6 +10,7 @@ from PIL import Image, ImageDraw
 from market.accounts.models import Role, User
 from market.accounts.passwords import hash_password
 from market.database import utcnow
+from market.demo_inquiries import seed_inquiries
 from market.demo_listings import seed_listings
 from market.domain.credit_code import make_credit_code, make_org_code
 from market.domain.regions import list_children
@@ -96,11 +97,13 @@ def seed() -> dict[str, int]:
         moderator.enterprise = _find_enterprise(_code_for(GRID_COMPANY[2], "MA3C00001"))
     db.session.flush()
     posts = seed_listings(moderator, random.Random(SEED + 1))
+    inquiries = seed_inquiries(random.Random(SEED + 2), DEMO_MEMBER.email)
     return {
         "created": created,
         "existing": existing,
         "posts_created": posts["created"],
         "posts_existing": posts["existing"],
+        "inquiries_created": inquiries["inquiries"],
     }
 
 

@@ -9,7 +9,9 @@ from market.database import utcnow
 from market.enterprises.models import Enterprise, EnterpriseStatus
 from market.extensions import db
 from market.files.storage import path_for
+from market.inquiries.models import Inquiry, InquiryStatus
 from market.listings.models import (
+    Deal,
     Listing,
     ListingAction,
     ListingDocument,
@@ -19,9 +21,11 @@ from market.listings.models import (
 )
 
 
-def _counts() -> tuple[int, int, int]:
+def _counts() -> tuple[int, ...]:
     return (
         db.session.scalar(select(func.count(Listing.id))),
+        db.session.scalar(select(func.count(Inquiry.id))),
+        db.session.scalar(select(func.count(Deal.id))),
         db.session.scalar(select(func.count(ListingPhoto.id))),
         db.session.scalar(select(func.count(ListingDocument.id))),
     )
@@ -92,8 +96,11 @@ def test_seed_demo_adds_the_pilot_posts_once(app, runner):
             assert listing.events[0].action is ListingAction.CREATED
             assert listing.events[-1].to_status is listing.status
         sold = [post for post in listings if post.status is ListingStatus.SOLD]
+        # Marked sold with its figures, or sold out through demo inquiries.
         assert all(
-            post.deal_quantity and post.deal_quantity <= post.quantity for post in sold
+            (post.deal_quantity and post.deal_quantity <= post.quantity)
+            or post.quantity == 0
+            for post in sold
         )
 
         # The demo login sees something in every tab of "My posts".
@@ -102,6 +109,17 @@ def test_seed_demo_adds_the_pilot_posts_once(app, runner):
         )
         own = {post.status for post in listings if post.enterprise_id == member.id}
         assert own == set(ListingStatus)
+
+        # Inquiries in every stage, and deals for the platform's numbers.
+        threads = db.session.scalars(select(Inquiry)).all()
+        assert {thread.status for thread in threads} == {
+            InquiryStatus.OPEN,
+            InquiryStatus.QUOTED,
+            InquiryStatus.AGREED,
+        }
+        assert any(thread.sender_enterprise_id == member.id for thread in threads)
+        assert any(thread.owner_enterprise_id == member.id for thread in threads)
+        assert db.session.scalar(select(func.count(Deal.id))) >= 10
 
         before = _counts()
 
