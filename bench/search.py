@@ -3,6 +3,7 @@
     .venv/bin/python bench/search.py                      # 10,000 and 100,000 posts
     .venv/bin/python bench/search.py --n 10000            # one size
     .venv/bin/python bench/search.py --n 10000 --queries 420
+    .venv/bin/python bench/search.py --n 10000 --keep /tmp/bench  # reuse the index
 
 For each size N, in a temporary directory (removed at the end):
 
@@ -961,6 +962,10 @@ def main(argv: list[str] | None = None) -> int:
                              "default 210)")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--json", help="also write the raw results here")
+    parser.add_argument("--keep", metavar="DIR",
+                        help="keep each built index in DIR/<N>-<seed> and, when one "
+                             "is there already, reuse it (and its build figures) "
+                             "instead of building again; delete it to rebuild")
     parser.add_argument("--phase", choices=("build", "query"), help=argparse.SUPPRESS)
     parser.add_argument("--index-root", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
@@ -979,13 +984,33 @@ def main(argv: list[str] | None = None) -> int:
     fingerprint = code_fingerprint()
     results = []
     failures = []
+    notes: list[str] = []
     for n in sizes:
-        work = Path(tempfile.mkdtemp(prefix=f"bench-search-{n}-"))
+        if args.keep:
+            work = Path(args.keep) / f"{n}-{args.seed}"
+            work.mkdir(parents=True, exist_ok=True)
+        else:
+            work = Path(tempfile.mkdtemp(prefix=f"bench-search-{n}-"))
         try:
             root = work / "search-index"
-            print(f"[{n:,} posts] building in {root}", file=sys.stderr, flush=True)
-            build = run_child(["--phase", "build", "--n", str(n), "--seed",
-                               str(args.seed), "--index-root", str(root)])
+            saved = work / "build.json"
+            if args.keep and saved.exists() and (root / "current").exists():
+                build = json.loads(saved.read_text())
+                print(f"[{n:,} posts] reusing the index in {root}, built by "
+                      f"{build.get('code', '?')}", file=sys.stderr, flush=True)
+                if build.get("code") != fingerprint:
+                    notes.append(f"the {n:,} index was built by other code "
+                                 f"({build.get('code', '?')}): its build figures "
+                                 "are that code's")
+            else:
+                shutil.rmtree(root, ignore_errors=True)
+                print(f"[{n:,} posts] building in {root}", file=sys.stderr,
+                      flush=True)
+                build = run_child(["--phase", "build", "--n", str(n), "--seed",
+                                   str(args.seed), "--index-root", str(root)])
+                build["code"] = fingerprint
+                if args.keep:
+                    saved.write_text(json.dumps(build))
             print(f"[{n:,} posts] {build['docs_per_s']:.0f} docs/s; querying",
                   file=sys.stderr, flush=True)
             query = run_child(["--phase", "query", "--queries", str(args.queries),
@@ -994,12 +1019,15 @@ def main(argv: list[str] | None = None) -> int:
         except (subprocess.SubprocessError, OSError, ValueError) as error:
             failures.append(f"{n:,} posts: {error}")  # the other sizes still run
         finally:
-            shutil.rmtree(work, ignore_errors=True)
+            if not args.keep:
+                shutil.rmtree(work, ignore_errors=True)
     if fingerprint != code_fingerprint():
         failures.append("market/search changed while the benchmark ran: the build "
                         "and the queries may have used different code")
     if results:
         print(report(results, fingerprint))
+    for note in notes:
+        print(f"NOTE: {note}")
     for failure in failures:
         print(f"FAILED: {failure}")
     if args.json:
