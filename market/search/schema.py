@@ -30,7 +30,7 @@ from market.search.analysis import normalize, power_analyzer
 
 # Bump when the schema or what goes into a document changes: the writer then
 # rebuilds the index by itself (index directories are named after the version).
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 # The fields a query word is looked for in, and their query-time boosts.
 QUERY_FIELD_BOOSTS: tuple[tuple[str, float], ...] = (("title", 3.0), ("text", 1.0))
 # The parts of the `text` field, in order, and the weight of their words.

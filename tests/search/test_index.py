@@ -10,6 +10,7 @@ from market.listings import services
 from market.listings.models import Listing
 from market.search import SearchParams, check_index, enqueue_listing, rebuild, search
 from market.search.index import CURRENT, SearchUnavailable, current_dir, index_root
+from market.search.schema import SCHEMA_VERSION
 
 
 def _root(app) -> Path:
@@ -194,6 +195,6 @@ def test_the_writer_rebuilds_an_index_of_an_older_schema_version(
 
     searching.apply()  # nothing enqueued: the version alone triggers the rebuild
 
-    assert current_dir(root).name.startswith("index-v1-")
+    assert current_dir(root).name.startswith(f"index-v{SCHEMA_VERSION}-")
     assert not renamed.exists()
     assert searching.ids("OLDSCHEMA") == [made.id]
