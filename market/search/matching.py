@@ -30,6 +30,7 @@ from pickle import loads
 
 import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.fields import COLUMN
 from whoosh.query import (
     And,
     Every,
@@ -44,6 +45,8 @@ from whoosh.query import (
 from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 from whoosh.util.numeric import _length_byte_cache
+
+from market.search.schema import MISSING
 
 # Whoosh's BM25F defaults (scoring.BM25F), which the index is searched with.
 B = 0.75
@@ -171,6 +174,25 @@ def _read_lengths(segment, field: str) -> np.ndarray:
     return _BYTE_TO_LENGTH[codes]
 
 
+def _read_int_column(segment, field: str) -> np.ndarray:
+    """A NumericColumn's values in one segment (its default past the last one)."""
+    count = segment.doc_count_all()
+    column = segment.schema[field].column_type
+    default = getattr(column, "_default", 0)
+    values = np.full(count, default, dtype=np.int64)
+    if not segment.has_column(field):
+        return values
+    reader = segment.column_reader(field, translate=False)
+    typecode = getattr(reader, "_typecode", None)
+    if typecode in ("b", "B", "h", "H", "i", "I", "l", "L", "q", "Q"):
+        stored = min(reader._count, count)
+        raw = reader._dbfile.get(reader._basepos, stored * reader._fixedlen)
+        values[:stored] = np.frombuffer(raw, dtype=np.dtype(typecode).newbyteorder(">"))
+    else:
+        values[:] = np.fromiter(reader, np.int64, count)
+    return values
+
+
 def _length_byte(length: int | None) -> int:
     from whoosh.util.numeric import length_to_byte
 
@@ -200,6 +222,7 @@ class IndexArrays:
                 live[deleted[deleted < segment.doc_count_all()] + offset] = False
         self.live = live
         self._lengths: dict[str, np.ndarray] = {}
+        self._columns: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
 
     # postings
@@ -264,6 +287,20 @@ class IndexArrays:
             return np.ones(self.size, dtype=bool)
         if query is NullQuery:
             return np.zeros(self.size, dtype=bool)
+        if isinstance(query, NumericRange) and self._is_column(query.fieldname):
+            values = self.column(query.fieldname)
+            mask = values != MISSING
+            if query.start is not None:
+                if query.startexcl:
+                    mask &= values > query.start
+                else:
+                    mask &= values >= query.start
+            if query.end is not None:
+                if query.endexcl:
+                    mask &= values < query.end
+                else:
+                    mask &= values <= query.end
+            return mask
         if isinstance(query, NumericRange):
             simpler = query.simplify(self.searcher.reader())
             if not isinstance(simpler, NumericRange):
@@ -274,6 +311,28 @@ class IndexArrays:
         docs = np.fromiter(self.searcher.docs_for_query(query), np.int64)
         mask[docs] = True
         return mask
+
+    # columns
+
+    def _is_column(self, field: str) -> bool:
+        schema = self.searcher.schema
+        return field in schema and isinstance(schema[field], COLUMN)
+
+    def column(self, field: str) -> np.ndarray:
+        """An int column field's value for every document (MISSING where none)."""
+        found = self._columns.get(field)
+        if found is None:
+            parts = []
+            for segment, _offset in self.leaves:
+                key = (*_segment_key(segment), "column", field)
+                parts.append(
+                    postings_cache.get(
+                        key, lambda s=segment: (_read_int_column(s, field),)
+                    )[0]
+                )
+            found = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+            self._columns[field] = found
+        return found
 
     # scoring
 

@@ -36,6 +36,7 @@ from market.search.index import (
 )
 from market.search.matching import IndexArrays, top_k
 from market.search.schema import (
+    MISSING,
     QUERY_FIELD_BOOSTS,
     SUGGEST_AT_START,
     SUGGEST_INSIDE,
@@ -361,14 +362,14 @@ def _sort_ranks(searcher: Searcher, sort: str) -> np.ndarray:
     cache = _cache(searcher)
     ranks = cache.get(("sort", sort))
     if ranks is None:
-        ids = np.asarray(_column(searcher, "id_num"), dtype=np.int64)
+        arrays = _arrays(searcher)
+        ids = arrays.column("id_num")
         if sort == "newest":
-            days = np.asarray(_column(searcher, "published_days"), dtype=np.int64)
-            order = np.lexsort((-ids, -days))
+            order = np.lexsort((-ids, -arrays.column("published_days")))
         else:
             sign = -1 if sort == "price_desc" else 1
-            has = np.array([v == "1" for v in _column(searcher, "has_price")])
-            prices = np.asarray(_column(searcher, "price_yuan"), dtype=np.int64)
+            prices = arrays.column("price_yuan")
+            has = prices != MISSING
             order = np.lexsort((-ids, np.where(has, sign * prices, 0), ~has))
         ranks = np.empty(len(ids), dtype=np.int64)
         ranks[order] = np.arange(len(ids))
