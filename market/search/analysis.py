@@ -589,6 +589,17 @@ def analyse(text: str) -> list[tuple[str, int, int, int]]:
     return tokens
 
 
+# Short texts come back again and again while indexing (a category's and a
+# region's names, models, makers) and a title is analysed for its field and for
+# type-ahead: their tokens are remembered.
+_SHORT = 80
+
+
+@lru_cache(maxsize=16384)
+def _analyse_short(text: str) -> tuple[tuple[str, int, int, int], ...]:
+    return tuple(analyse(text))
+
+
 def query_terms(text: str) -> list[list[str]]:
     """The query as term groups, one per word: the word and its exact equivalents.
 
@@ -626,7 +637,7 @@ class PowerTokenizer(Tokenizer):
         if not tokenize:
             tokens = [(normalize(value), 0, 0, len(value))]
         else:
-            tokens = analyse(value)
+            tokens = _analyse_short(value) if len(value) <= _SHORT else analyse(value)
         if positions and chars and not keeporiginal:  # indexing and highlighting
             for term, position, start, end in tokens:
                 token.text = term
