@@ -3,9 +3,10 @@
 The user's text never reaches Whoosh's query language: it is analysed by the same
 analyzer as the documents (query_terms) and turned into Term/Or/And (and a Phrase
 for quoted words) over the public text, so `status:pending`, `*:*` or
-`price:[0 TO 9]` are just words. Structured filters become the set of allowed
-documents, never an And with the words (Whoosh miscounts that), and an empty set
-short-cuts to "no results" (Whoosh ignores an empty filter).
+`price:[0 TO 9]` are just words. Structured filters become a mask of allowed
+documents, never an And with the words. The queries are evaluated over numpy
+posting arrays by matching.py (Whoosh's BM25F, every match scored), so the total
+and the facets are exact and come from the same set of matches.
 """
 
 import html
@@ -392,7 +393,6 @@ def _facet_counts(
         facets[name] = _most_first(
             Counter(dict(zip(labels, counts.tolist(), strict=True)))
         )
-    arrays = _arrays(searcher)
     for name in FACET_LISTS:
         facets[name] = _most_first(
             Counter(
@@ -402,7 +402,6 @@ def _facet_counts(
                 }
             )
         )
-    del arrays
     return facets
 
 
@@ -411,7 +410,8 @@ def _column_codes(searcher: Searcher, name: str) -> tuple[list[str], np.ndarray]
     cache = _cache(searcher)
     found = cache.get(("codes", name))
     if found is None:
-        values = ["" if value is None else str(value) for value in _column(searcher, name)]
+        column = _column(searcher, name)
+        values = ["" if value is None else str(value) for value in column]
         labels, codes = np.unique(np.array(values, dtype=object), return_inverse=True)
         found = cache[("codes", name)] = (labels.tolist(), codes.astype(np.int64))
     return found
@@ -437,9 +437,9 @@ def _term_docs(searcher: Searcher, name: str) -> dict[str, np.ndarray]:
     found = cache.get(("terms", name))
     if found is None:
         arrays = _arrays(searcher)
-        terms = {term for term in searcher.reader().lexicon(name)}
+        terms = sorted(set(searcher.reader().lexicon(name)))
         found = cache[("terms", name)] = {
-            term.decode(): arrays.postings(name, term)[0] for term in sorted(terms)
+            term.decode(): arrays.postings(name, term)[0] for term in terms
         }
     return found
 
