@@ -3,6 +3,7 @@
     .venv/bin/python bench/search.py                      # 10,000 and 100,000 posts
     .venv/bin/python bench/search.py --n 10000            # one size
     .venv/bin/python bench/search.py --n 10000 --queries 420
+    .venv/bin/python bench/search.py --n 10000 --keep /tmp/bench  # reuse the index
 
 For each size N, in a temporary directory (removed at the end):
 
@@ -13,7 +14,8 @@ For each size N, in a temporary directory (removed at the end):
    s2t) are turned into index documents by the writer's own function,
    market.search.schema.listing_document (it reads attributes, so plain
    objects stand in for Listing rows: no database), and added with the writer
-   settings of market.search.sync._rebuild_locked (limitmb=256, procs=1, one
+   writer of market.search.sync._rebuild_locked (sync.rebuild_writer: 2 writer
+   processes, one segment each, from 5,000 posts on a machine with 2 cores; one
    commit) into a directory made by create_index_dir, swapped in as `current`.
    Build time = document building + add_document + commit; making the synthetic
    posts (in the app: loading rows) is not counted.
@@ -535,10 +537,11 @@ def dir_size_mb(path: Path) -> float:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20
 
 
-def phase_build(n: int, root: Path, seed: int) -> dict:
+def phase_build(n: int, root: Path, seed: int, procs=None) -> dict:
     from market.search import analysis
     from market.search.index import create_index_dir, swap_current
     from market.search.schema import listing_document
+    from market.search.sync import rebuild_writer
 
     load_before = os.getloadavg()[0]
     started = time.perf_counter()
@@ -546,7 +549,7 @@ def phase_build(n: int, root: Path, seed: int) -> dict:
     load_s = time.perf_counter() - started
     corpus = Corpus(seed)
     path, index = create_index_dir(root)
-    writer = index.writer(limitmb=256, procs=1)  # as sync._rebuild_locked
+    writer = rebuild_writer(index, n, procs)  # as sync._rebuild_locked
     generate_s = document_s = add_s = 0.0
     chars = 0
     report_every = max(1, n // 10)
@@ -583,6 +586,9 @@ def phase_build(n: int, root: Path, seed: int) -> dict:
         "segments": _segments(path),
         "avg_chars": chars / n,
         "peak_rss_mb": peak_rss_mb(),
+        "children_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        / 1024,
+        "procs": getattr(writer, "procs", 1),
         "loadavg": [load_before, os.getloadavg()[0]],
     }
 
@@ -840,7 +846,7 @@ def report(results: list[dict], fingerprint: str = "") -> str:
     )
     out.append("")
     out.append(
-        "Build (document building + add_document + commit; limitmb=256, procs=1)"
+        "Build (document building + add_document + commit; sync.rebuild_writer)"
     )
     rows = []
     for r in results:
@@ -848,9 +854,12 @@ def report(results: list[dict], fingerprint: str = "") -> str:
         rows.append([f"{b['n']:,}", fmt(b["build_s"]), f"{b['docs_per_s']:.0f}",
                      fmt(b["document_s"]), fmt(b["add_s"]), fmt(b["commit_s"]),
                      fmt(b["size_mb"]), f"{b['avg_chars']:.0f}",
-                     f"{b['peak_rss_mb']:.0f}"])
+                     f"{b.get('procs', 1)}/{b.get('segments', 1)}",
+                     f"{b['peak_rss_mb']:.0f}",
+                     f"{b.get('children_peak_rss_mb', 0):.0f}"])
     out.append(table(["N", "build s", "docs/s", "doc s", "add s", "commit s", "size MB",
-                      "chars/post", "peak RSS MB"], rows))
+                      "chars/post", "procs/segments", "peak RSS MB",
+                      "writer child MB"], rows))
     out.append("")
     out.append(f"Latency, ms ({TIMED_PASSES} timed passes after 1 warm-up; "
                "per_page=20, "
@@ -961,6 +970,13 @@ def main(argv: list[str] | None = None) -> int:
                              "default 210)")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--json", help="also write the raw results here")
+    parser.add_argument("--procs", type=int,
+                        help="writer processes for the build (default: as "
+                             "sync.rebuild_writer chooses)")
+    parser.add_argument("--keep", metavar="DIR",
+                        help="keep each built index in DIR/<N>-<seed> and, when one "
+                             "is there already, reuse it (and its build figures) "
+                             "instead of building again; delete it to rebuild")
     parser.add_argument("--phase", choices=("build", "query"), help=argparse.SUPPRESS)
     parser.add_argument("--index-root", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
@@ -969,7 +985,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.phase:
         root = Path(args.index_root)
         if args.phase == "build":
-            result = phase_build(args.n[0], root, args.seed)
+            result = phase_build(args.n[0], root, args.seed, args.procs)
         else:
             result = phase_query(root, args.queries)
         Path(args.out).write_text(json.dumps(result))
@@ -979,13 +995,35 @@ def main(argv: list[str] | None = None) -> int:
     fingerprint = code_fingerprint()
     results = []
     failures = []
+    notes: list[str] = []
     for n in sizes:
-        work = Path(tempfile.mkdtemp(prefix=f"bench-search-{n}-"))
+        if args.keep:
+            work = Path(args.keep) / f"{n}-{args.seed}"
+            work.mkdir(parents=True, exist_ok=True)
+        else:
+            work = Path(tempfile.mkdtemp(prefix=f"bench-search-{n}-"))
         try:
             root = work / "search-index"
-            print(f"[{n:,} posts] building in {root}", file=sys.stderr, flush=True)
-            build = run_child(["--phase", "build", "--n", str(n), "--seed",
-                               str(args.seed), "--index-root", str(root)])
+            saved = work / "build.json"
+            if args.keep and saved.exists() and (root / "current").exists():
+                build = json.loads(saved.read_text())
+                print(f"[{n:,} posts] reusing the index in {root}, built by "
+                      f"{build.get('code', '?')}", file=sys.stderr, flush=True)
+                if build.get("code") != fingerprint:
+                    notes.append(f"the {n:,} index was built by other code "
+                                 f"({build.get('code', '?')}): its build figures "
+                                 "are that code's")
+            else:
+                shutil.rmtree(root, ignore_errors=True)
+                print(f"[{n:,} posts] building in {root}", file=sys.stderr,
+                      flush=True)
+                build = run_child(["--phase", "build", "--n", str(n), "--seed",
+                                   str(args.seed), "--index-root", str(root),
+                                   *(["--procs", str(args.procs)] if args.procs
+                                     else [])])
+                build["code"] = fingerprint
+                if args.keep:
+                    saved.write_text(json.dumps(build))
             print(f"[{n:,} posts] {build['docs_per_s']:.0f} docs/s; querying",
                   file=sys.stderr, flush=True)
             query = run_child(["--phase", "query", "--queries", str(args.queries),
@@ -994,12 +1032,15 @@ def main(argv: list[str] | None = None) -> int:
         except (subprocess.SubprocessError, OSError, ValueError) as error:
             failures.append(f"{n:,} posts: {error}")  # the other sizes still run
         finally:
-            shutil.rmtree(work, ignore_errors=True)
+            if not args.keep:
+                shutil.rmtree(work, ignore_errors=True)
     if fingerprint != code_fingerprint():
         failures.append("market/search changed while the benchmark ran: the build "
                         "and the queries may have used different code")
     if results:
         print(report(results, fingerprint))
+    for note in notes:
+        print(f"NOTE: {note}")
     for failure in failures:
         print(f"FAILED: {failure}")
     if args.json:

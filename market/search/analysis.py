@@ -478,15 +478,21 @@ def _run_entry(run: str) -> _Entry:
         elif match := _VARIANT_RE.match(part):
             add(match[1], start, end)
     # 10/0.4kv and 10kv/0.4kv: numbers with the unit of the last one (or all in
-    # one unit) are a pair; each number has that unit, and the pair one form.
-    if count > 1 and numbers and set(separators) == {"/"}:
+    # one unit) are a pair; each number has that unit, and the pair two forms:
+    # with its unit (10/0.4kv) and bare (10/0.4), as model numbers write it
+    # (SCB11-630/10/0.4, YJV22-8.7/15), so that either finds the other.
+    # 400-630kva: a range; each number has the unit.
+    if count > 1 and numbers and len(set(separators)) == 1:
         unit = numbers[-1][1]
         if unit and all(u in (None, unit) for _, u in numbers):
             values = [_value(number, unit) for number, _ in numbers]
-            pair = "/".join(value for value, _ in values) + values[0][1]
-            add(pair, 0, len(run))
-            if pair != run:
-                group.append(pair)
+            if separators[0] == "/":
+                pair = "/".join(value for value, _ in values) + values[0][1]
+                bare = "/".join(number for number, _ in numbers)
+                for form in (pair, bare):
+                    add(form, 0, len(run))
+                    if form not in group:
+                        group.append(form)
             for (value, canonical), part, start in zip(values, parts, starts):
                 add(value + canonical, start, start + len(part))
     if count > 1 and _LETTER_RE.search(run):
@@ -583,6 +589,17 @@ def analyse(text: str) -> list[tuple[str, int, int, int]]:
     return tokens
 
 
+# Short texts come back again and again while indexing (a category's and a
+# region's names, models, makers) and a title is analysed for its field and for
+# type-ahead: their tokens are remembered.
+_SHORT = 80
+
+
+@lru_cache(maxsize=16384)
+def _analyse_short(text: str) -> tuple[tuple[str, int, int, int], ...]:
+    return tuple(analyse(text))
+
+
 def query_terms(text: str) -> list[list[str]]:
     """The query as term groups, one per word: the word and its exact equivalents.
 
@@ -620,7 +637,7 @@ class PowerTokenizer(Tokenizer):
         if not tokenize:
             tokens = [(normalize(value), 0, 0, len(value))]
         else:
-            tokens = analyse(value)
+            tokens = _analyse_short(value) if len(value) <= _SHORT else analyse(value)
         if positions and chars and not keeporiginal:  # indexing and highlighting
             for term, position, start, end in tokens:
                 token.text = term

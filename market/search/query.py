@@ -3,12 +3,12 @@
 The user's text never reaches Whoosh's query language: it is analysed by the same
 analyzer as the documents (query_terms) and turned into Term/Or/And (and a Phrase
 for quoted words) over the public text, so `status:pending`, `*:*` or
-`price:[0 TO 9]` are just words. Structured filters become the set of allowed
-documents, never an And with the words (Whoosh miscounts that), and an empty set
-short-cuts to "no results" (Whoosh ignores an empty filter).
+`price:[0 TO 9]` are just words. Structured filters become a mask of allowed
+documents, never an And with the words. The queries are evaluated over numpy
+posting arrays by matching.py (Whoosh's BM25F, every match scored), so the total
+and the facets are exact and come from the same set of matches.
 """
 
-import heapq
 import html
 import logging
 import math
@@ -17,9 +17,9 @@ import weakref
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field, replace
 
-from whoosh import collectors
+import numpy as np
 from whoosh.codec.base import Automata
-from whoosh.query import And, Every, NumericRange, Or, Phrase, Query, Sequence, Term
+from whoosh.query import And, NumericRange, Or, Phrase, Query, Sequence, Term
 from whoosh.searching import Searcher
 from whoosh.support.levenshtein import distance as levenshtein
 
@@ -35,7 +35,9 @@ from market.search.index import (
     get_searcher,
     index_root,
 )
+from market.search.matching import IndexArrays, top_k
 from market.search.schema import (
+    MISSING,
     QUERY_FIELD_BOOSTS,
     SUGGEST_AT_START,
     SUGGEST_INSIDE,
@@ -65,6 +67,8 @@ ATTEMPTS = 3
 MIN_CORRECTED = 2
 MAX_CORRECTED = 16
 MAX_CORRECTIONS = 3
+# Corrections remembered per searcher.
+CLOSEST_CACHE_SIZE = 1024
 # The range-queried int fields are 32-bit signed.
 INT32_MAX = 2**31 - 1
 
@@ -166,44 +170,33 @@ def _search(searcher: Searcher, params: SearchParams) -> SearchResult:
     empty = SearchResult(ids=[], total=0, page=1, per_page=params.per_page)
     if params.q.strip() and text_query is None:
         return empty  # only punctuation or operators: nothing to look for
-    allowed = None
+    arrays = _arrays(searcher)
+    public = arrays.live & ~_expired_mask(searcher, today)
     clauses = build_filter(params, today)
     if clauses:
-        allowed = _filter_docs(searcher, clauses)
-        if not allowed:
-            return empty  # Whoosh would ignore an empty filter set
-    expired = _expired_docs(searcher, today)
+        public &= _filter_mask(searcher, clauses)
     sort = params.sort
     if sort == "relevance" and text_query is None:
         sort = "newest"  # nothing to score
-    # One pass over the matches records every one of them, for the exact total and
-    # the facets (len(results) would run the query again, and groupedby reads each
-    # facet per document through Python calls: both measured slower). Relevance is
-    # ranked by Whoosh while it passes; the other sorts use cached column values.
-    ranked = (
-        # No block-quality skipping and no matcher replacement: with either, Whoosh
-        # stops visiting documents that can no longer reach the top N (it prunes
-        # weak Or branches), and the recorded matches would fall short.
-        collectors.TopCollector(
-            params.page * params.per_page, usequality=False, replace=0
-        )
-        if sort == "relevance"
-        else collectors.UnsortedCollector()
-    )
-    matches = _MatchRecorder(ranked)
-    collector = collectors.FilterCollector(
-        matches, allow=allowed, restrict=expired or None
-    )
-    searcher.search_with_collector(text_query or Every(), collector)
-    total = len(matches.docnums)
+    # Every match is found and scored at once over arrays (matching.py), which
+    # gives the exact total and the facets for free; the page is a partial sort.
+    scores = None
+    if text_query is None:
+        matched_mask = public
+    else:
+        matched_mask, scores = arrays.score(text_query)
+        matched_mask &= public
+    matched = np.flatnonzero(matched_mask)
+    total = len(matched)
     page = min(params.page, max(1, math.ceil(total / params.per_page)))
     start, end = (page - 1) * params.per_page, page * params.per_page
-    if sort == "relevance":
-        top = [hit.docnum for hit in collector.results()[start:end]]
+    if not total:
+        top = []
+    elif sort == "relevance":
+        top = top_k(matched, -scores[matched], end)[start:end]
     else:
-        keys = _sort_keys(searcher, sort)
-        top = heapq.nsmallest(end, matches.docnums, key=keys.__getitem__)[start:end]
-    hits = [searcher.stored_fields(docnum) for docnum in top]
+        top = top_k(matched, _sort_ranks(searcher, sort)[matched], end)[start:end]
+    hits = [searcher.stored_fields(int(docnum)) for docnum in top]
     ids = [int(hit["listing_id"]) for hit in hits]
     terms = {term for group in groups for term in group}
     highlights = {}
@@ -215,10 +208,10 @@ def _search(searcher: Searcher, params: SearchParams) -> SearchResult:
                 highlights[int(hit["listing_id"])] = snippet
     facets = {}
     if params.facets and total:
-        facets = _facet_counts(searcher, matches.docnums)
+        facets = _facet_counts(searcher, matched_mask, matched)
     suggestion = None
     if total < FEW_HITS and groups:
-        suggestion = _did_you_mean(searcher, params, groups, total, allowed, expired)
+        suggestion = _did_you_mean(searcher, params, groups, total, public)
     return SearchResult(
         ids=ids,
         total=total,
@@ -228,18 +221,6 @@ def _search(searcher: Searcher, params: SearchParams) -> SearchResult:
         page=page,
         per_page=params.per_page,
     )
-
-
-class _MatchRecorder(collectors.WrappingCollector):
-    """Passes matches on to its child and keeps every matched document number."""
-
-    def prepare(self, top_searcher, q, context):
-        super().prepare(top_searcher, q, context)
-        self.docnums: list[int] = []
-
-    def collect(self, sub_docnum):
-        self.docnums.append(self.offset + sub_docnum)
-        return self.child.collect(sub_docnum)
 
 
 def build_text_query(text: str) -> tuple[Query | None, list[list[str]]]:
@@ -351,49 +332,50 @@ def build_filter(params: SearchParams, today: int) -> list[Query]:
     return clauses
 
 
-FILTER_CACHE_SIZE = 32
+# Filter masks kept per searcher: facet links and category pages repeat the same
+# few dozen clauses (a mask is one byte per document: 100 KB at 100,000).
+FILTER_CACHE_SIZE = 256
 
 
-def _filter_docs(searcher: Searcher, clauses: list[Query]) -> set[int]:
-    """Documents matching every clause: per-clause sets (cached for this searcher,
-    since facet links repeat the same few filters) intersected smallest first."""
-    cache = _cache(searcher).setdefault("filters", {})
-    sets = []
+def _filter_mask(searcher: Searcher, clauses: list[Query]) -> np.ndarray:
+    """Documents matching every clause: per-clause masks (cached for this searcher,
+    since facet links repeat the same few filters) and-ed together."""
+    cache = _cache(searcher).setdefault("filters", OrderedDict())
+    arrays = _arrays(searcher)
+    mask = None
     for clause in clauses:
         key = repr(clause)
-        docs = cache.pop(key, None)  # re-inserted below: most recently used last
+        docs = cache.get(key)
         if docs is None:
-            docs = frozenset(searcher.docs_for_query(clause))
-        cache[key] = docs
-        while len(cache) > FILTER_CACHE_SIZE:
-            del cache[next(iter(cache))]
-        sets.append(docs)
-    sets.sort(key=len)
-    return set(sets[0]).intersection(*sets[1:])
+            docs = cache[key] = arrays.docs_mask(clause)
+            while len(cache) > FILTER_CACHE_SIZE:
+                cache.popitem(last=False)
+        else:
+            cache.move_to_end(key)
+        mask = docs.copy() if mask is None else np.logical_and(mask, docs, out=mask)
+    return mask
 
 
-def _sort_keys(searcher: Searcher, sort: str) -> list[tuple[int, ...]]:
-    """Per document number, the key that sorts it (ascending) for `sort`:
+def _sort_ranks(searcher: Searcher, sort: str) -> np.ndarray:
+    """Per document number, its place in the order of `sort`:
     newest: published day, then id, both descending; prices: listings with a
     price first, by price, then newest id."""
     cache = _cache(searcher)
-    keys = cache.get(("sort", sort))
-    if keys is None:
-
-        def column(name: str) -> list:
-            return _column(searcher, name)
-
-        ids = column("id_num")
+    ranks = cache.get(("sort", sort))
+    if ranks is None:
+        arrays = _arrays(searcher)
+        ids = arrays.column("id_num")
         if sort == "newest":
-            keys = [(-day, -i) for day, i in zip(column("published_days"), ids)]
+            order = np.lexsort((-ids, -arrays.column("published_days")))
         else:
             sign = -1 if sort == "price_desc" else 1
-            keys = [
-                (0, sign * price, -i) if has == "1" else (1, 0, -i)
-                for has, price, i in zip(column("has_price"), column("price_yuan"), ids)
-            ]
-        cache[("sort", sort)] = keys
-    return keys
+            prices = arrays.column("price_yuan")
+            has = prices != MISSING
+            order = np.lexsort((-ids, np.where(has, sign * prices, 0), ~has))
+        ranks = np.empty(len(ids), dtype=np.int64)
+        ranks[order] = np.arange(len(ids))
+        cache[("sort", sort)] = ranks
+    return ranks
 
 
 FACET_COLUMNS = ("category", "city", "condition")  # one value per listing
@@ -401,24 +383,38 @@ FACET_LISTS = ("voltage",)  # several values per listing (a wanted post's levels
 
 
 def _facet_counts(
-    searcher: Searcher, docnums: list[int]
+    searcher: Searcher, matched_mask: np.ndarray, matched: np.ndarray
 ) -> dict[str, list[tuple[str, int]]]:
     """Values and counts of each facet over the matched documents, most first."""
     facets = {}
     for name in FACET_COLUMNS:
-        values = _column(searcher, name)
-        facets[name] = _most_first(Counter(values[docnum] for docnum in docnums))
-    matched = set(docnums)
+        labels, codes = _column_codes(searcher, name)
+        counts = np.bincount(codes[matched], minlength=len(labels))
+        facets[name] = _most_first(
+            Counter(dict(zip(labels, counts.tolist(), strict=True)))
+        )
     for name in FACET_LISTS:
         facets[name] = _most_first(
             Counter(
                 {
-                    value: len(docs & matched)
-                    for value, docs in _postings(searcher, name).items()
+                    value: int(np.count_nonzero(matched_mask[docs]))
+                    for value, docs in _term_docs(searcher, name).items()
                 }
             )
         )
     return facets
+
+
+def _column_codes(searcher: Searcher, name: str) -> tuple[list[str], np.ndarray]:
+    """A one-value field's distinct values, and each document's value as an index."""
+    cache = _cache(searcher)
+    found = cache.get(("codes", name))
+    if found is None:
+        column = _column(searcher, name)
+        values = ["" if value is None else str(value) for value in column]
+        labels, codes = np.unique(np.array(values, dtype=object), return_inverse=True)
+        found = cache[("codes", name)] = (labels.tolist(), codes.astype(np.int64))
+    return found
 
 
 def _column(searcher: Searcher, name: str) -> list:
@@ -435,27 +431,17 @@ def _column(searcher: Searcher, name: str) -> list:
     return values
 
 
-def _postings(searcher: Searcher, name: str) -> dict[str, frozenset[int]]:
+def _term_docs(searcher: Searcher, name: str) -> dict[str, np.ndarray]:
     """For each term of a (small) field, the document numbers that carry it."""
     cache = _cache(searcher)
-    postings = cache.get(("postings", name))
-    if postings is None:
-        found: dict[str, set[int]] = {}
-        for segment, offset in searcher.reader().leaf_readers():
-            local = _segment_data(
-                segment,
-                ("postings", name),
-                lambda: {
-                    term.decode(): list(segment.postings(name, term).all_ids())
-                    for term in segment.lexicon(name)
-                },
-            )
-            for term, ids in local.items():
-                found.setdefault(term, set()).update(offset + i for i in ids)
-        postings = cache[("postings", name)] = {
-            t: frozenset(d) for t, d in found.items()
+    found = cache.get(("terms", name))
+    if found is None:
+        arrays = _arrays(searcher)
+        terms = sorted(set(searcher.reader().lexicon(name)))
+        found = cache[("terms", name)] = {
+            term.decode(): arrays.postings(name, term)[0] for term in terms
         }
-    return postings
+    return found
 
 
 # Column values and postings per segment: a segment's documents never change (only
@@ -485,15 +471,23 @@ def _most_first(counts: Counter) -> list[tuple[str, int]]:
     return sorted(items, key=lambda item: (-item[1], item[0]))
 
 
-def _expired_docs(searcher: Searcher, today: int) -> set[int]:
+def _expired_mask(searcher: Searcher, today: int) -> np.ndarray:
     """Documents past their validity or wanted-by date (the expiry job not run yet)."""
     cache = _cache(searcher)
     key = ("expired", today)
     if key not in cache:
-        cache[key] = set(
-            searcher.docs_for_query(NumericRange("public_until", None, today - 1))
+        cache[key] = _arrays(searcher).docs_mask(
+            NumericRange("public_until", None, today - 1)
         )
     return cache[key]
+
+
+def _arrays(searcher: Searcher) -> IndexArrays:
+    cache = _cache(searcher)
+    arrays = cache.get("arrays")
+    if arrays is None:
+        arrays = cache["arrays"] = IndexArrays(searcher)
+    return arrays
 
 
 _caches: "weakref.WeakKeyDictionary[Searcher, dict]" = weakref.WeakKeyDictionary()
@@ -570,8 +564,7 @@ def _did_you_mean(
     params: SearchParams,
     groups: list[list[str]],
     total: int,
-    allowed: set | None,
-    expired: set,
+    public: np.ndarray,
 ) -> str | None:
     """The query with unknown words replaced by close indexed ones, if it finds more."""
     reader = searcher.reader()
@@ -585,10 +578,15 @@ def _did_you_mean(
         )
     ]
     corrections = {}
+    closest = _cache(searcher).setdefault("closest", {})
     for word in unknown[:MAX_CORRECTIONS]:
-        best = _closest_term(reader, word)
-        if best is not None:
-            corrections[word] = best
+        # The automaton walk costs tens of ms; the same misspellings come back.
+        if word not in closest:
+            if len(closest) >= CLOSEST_CACHE_SIZE:
+                closest.pop(next(iter(closest)))
+            closest[word] = _closest_term(reader, word)
+        if closest[word] is not None:
+            corrections[word] = closest[word]
     if not corrections:
         return None
     corrected = _rewrite(text_analyzer(), params.q, corrections)
@@ -599,11 +597,8 @@ def _did_you_mean(
     query, _groups_ = build_text_query(corrected)
     if query is None:
         return None
-    hits = sum(
-        1
-        for docnum in searcher.docs_for_query(query)
-        if (allowed is None or docnum in allowed) and docnum not in expired
-    )
+    matched, _scores = _arrays(searcher).score(query)
+    hits = int(np.count_nonzero(matched & public))
     return corrected if hits > total else None
 
 
@@ -663,7 +658,8 @@ SUGGEST_SCAN = 64  # terms read per kind (at the start, inside)
 
 def _suggest(searcher: Searcher, key: str, folded: str, limit: int) -> list[str]:
     reader = searcher.reader()
-    expired = _expired_docs(searcher, day_number(china_today()))
+    arrays = _arrays(searcher)
+    public = arrays.live & ~_expired_mask(searcher, day_number(china_today()))
     chosen: list[str] = []
     for flag in (SUGGEST_AT_START, SUGGEST_INSIDE):
         candidates: dict[str, tuple[int, str]] = {}
@@ -681,19 +677,16 @@ def _suggest(searcher: Searcher, key: str, folded: str, limit: int) -> list[str]
             if original not in candidates or frequency > -candidates[original][0]:
                 candidates[original] = (-frequency, term)
         for original in sorted(candidates, key=lambda o: (candidates[o][0], len(o), o)):
-            if _is_live(searcher, candidates[original][1], expired):
+            if _is_live(arrays, candidates[original][1], public):
                 chosen.append(original)
                 if len(chosen) >= limit:
                     return chosen
     return chosen
 
 
-def _is_live(searcher: Searcher, term: str, expired: set[int]) -> bool:
+def _is_live(arrays: IndexArrays, term: str, public: np.ndarray) -> bool:
     """Whether a live document (not deleted, not past its date) carries the term."""
-    return any(
-        docnum not in expired
-        for docnum in searcher.docs_for_query(Term("suggest", term))
-    )
+    return bool(public[arrays.postings("suggest", term)[0]].any())
 
 
 # --- small helpers --------------------------------------------------------------------

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 from whoosh import index as whoosh_index
@@ -218,7 +218,9 @@ def _rebuild_locked(root: Path, progress: Progress | None = None) -> int:
     total = count_public()
     today = china_today()
     path, index = create_index_dir(root)
-    writer = index.writer(limitmb=256, procs=1)
+    writer = rebuild_writer(
+        index, total, current_app.config.get("MARKET_SEARCH_REBUILD_PROCS")
+    )
     done, last_id = 0, 0
     try:
         while True:
@@ -241,8 +243,16 @@ def _rebuild_locked(root: Path, progress: Progress | None = None) -> int:
             if progress is not None:
                 progress(done, max(total, done))
         writer.commit()
+        # Whoosh's MpWriter drops a sub-writer's segment silently if it failed:
+        # an index short of documents is never swapped in.
+        indexed = whoosh_index.open_dir(str(path)).doc_count()
+        if indexed != done:
+            raise RuntimeError(f"rebuild indexed {indexed} of {done} listings")
     except BaseException:
-        writer.cancel()
+        try:
+            writer.cancel()
+        except Exception:  # already committed: nothing left to cancel
+            log.debug("cancelling the rebuild writer failed", exc_info=True)
         shutil.rmtree(path, ignore_errors=True)
         raise
     swap_current(root, path)
@@ -255,6 +265,31 @@ def _rebuild_locked(root: Path, progress: Progress | None = None) -> int:
         path.name,
     )
     return done
+
+
+# A rebuild of at least this many listings indexes in parallel.
+PARALLEL_REBUILD_MIN = 5_000
+REBUILD_LIMIT_MB = 256
+
+
+def rebuild_writer(index: whoosh_index.FileIndex, expected: int, procs=None):
+    """The writer of a full rebuild of `expected` listings.
+
+    procs (MARKET_SEARCH_REBUILD_PROCS): writer processes; by default 2 on a
+    machine with 2 cores or more once there are PARALLEL_REBUILD_MIN listings,
+    else 1. With several, each writes its own segment (no final merge: queries
+    read posting arrays per segment, so a few segments cost them next to
+    nothing) and the pool memory is shared out between them.
+    """
+    if procs in (None, "", "auto"):
+        cores = os.cpu_count() or 1
+        procs = 2 if cores >= 2 and expected >= PARALLEL_REBUILD_MIN else 1
+    procs = max(1, int(procs))
+    if procs == 1:
+        return index.writer(limitmb=REBUILD_LIMIT_MB, procs=1)
+    return index.writer(
+        limitmb=REBUILD_LIMIT_MB // procs, procs=procs, multisegment=True
+    )
 
 
 # --- check and reconcile --------------------------------------------------------------

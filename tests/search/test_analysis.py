@@ -111,6 +111,10 @@ FINDS = [
     ("240平方 电缆", CABLE_DOC),
     ("10/0.4kV", "S11-M-400/10 10kV/0.4kV"),
     ("10kV/0.4kV", "S11-M-400/10 10/0.4kV"),
+    ("8.7/15kV", CABLE_DOC),  # a pair with its unit finds the bare pair
+    ("10/0.4kV", "SCB11-630/10/0.4干式变压器"),
+    ("8.7/15", "8.7/15kV电缆"),  # and the other way round
+    ("400kVA", "求购400-630kVA箱变"),  # each end of a range has the unit
     ("10kV", "10千伏安全距离"),
 ]
 
@@ -297,7 +301,7 @@ def test_query_terms_stay_precise():
         ["400kva"],
         ["3x240mm2", "3x240"],
     ]
-    assert query_terms("10kV/0.4kV") == [["10kv/0.4kv", "10/0.4kv"]]
+    assert query_terms("10kV/0.4kV") == [["10kv/0.4kv", "10/0.4kv", "10/0.4"]]
     assert query_terms("RMU") == [["rmu", "环网柜"]]
     assert query_terms("，。 、") == []
 

@@ -4,12 +4,14 @@ import os
 from pathlib import Path
 
 import pytest
+from whoosh import index as whoosh_index
 
 from market.extensions import db
 from market.listings import services
 from market.listings.models import Listing
 from market.search import SearchParams, check_index, enqueue_listing, rebuild, search
 from market.search.index import CURRENT, SearchUnavailable, current_dir, index_root
+from market.search.schema import SCHEMA_VERSION
 
 
 def _root(app) -> Path:
@@ -57,6 +59,30 @@ def test_rebuild_builds_a_new_directory_and_swaps_current(
         assert _index_dirs(app) == [second.name]
         # The cached searcher notices the new target on its next search.
         assert search(SearchParams(q="REBUILD2")).ids == [second_made.id]
+
+
+def test_a_parallel_rebuild_writes_one_segment_per_writer_and_finds_the_same(
+    app, make_listing, enterprise, monkeypatch
+):
+    made = [
+        make_listing(enterprise, title=f"并行 变压器 PARALLEL{number}", price_cny=str(n))
+        for number, n in enumerate((900, 100, 500, 300, 700))
+    ]
+    monkeypatch.setitem(app.config, "MARKET_SEARCH_REBUILD_PROCS", 1)
+    with app.app_context():
+        assert rebuild() == 5
+        serial = search(SearchParams(q="并行 变压器", sort="price_asc"))
+    monkeypatch.setitem(app.config, "MARKET_SEARCH_REBUILD_PROCS", 2)
+    with app.app_context():
+        assert rebuild() == 5
+        # The documents went through a writer process (one batch: one segment).
+        with whoosh_index.open_dir(str(current_dir(index_root()))).reader() as reader:
+            assert reader.doc_count() == 5
+        parallel = search(SearchParams(q="并行 变压器", sort="price_asc"))
+        assert check_index() == {"missing": [], "stale": [], "extra": []}
+    assert parallel.total == serial.total == 5
+    assert parallel.ids == serial.ids == [made[i].id for i in (1, 3, 2, 4, 0)]
+    assert parallel.facets == serial.facets
 
 
 def test_rebuild_indexes_exactly_the_listings_that_incremental_updates_do(
@@ -194,6 +220,6 @@ def test_the_writer_rebuilds_an_index_of_an_older_schema_version(
 
     searching.apply()  # nothing enqueued: the version alone triggers the rebuild
 
-    assert current_dir(root).name.startswith("index-v1-")
+    assert current_dir(root).name.startswith(f"index-v{SCHEMA_VERSION}-")
     assert not renamed.exists()
     assert searching.ids("OLDSCHEMA") == [made.id]

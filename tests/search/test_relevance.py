@@ -408,17 +408,9 @@ ROWS = [
     row("unit-cable-3star240", "3*240", top=(CABLE_240,), same_as={"q": "3×240"}),
     row("unit-cable-240-pingfang", "240平方", top=(CABLE_240, model("JKLYJ-10/240")),
         every=says("240"), same_as={"q": "240mm2"}),
-    row("unit-cable-8.7/15kV", "8.7/15kV", top=(CABLE_240,),
-        bug="BUG: '8.7/15kV' asks only for the pair term 8.7/15kv, but YJV22-8.7/15 "
-            "indexes 8.7/15 without the unit (analysis._run_entry pairs only runs of "
-            "numbers), so the cables are missed; only posts writing 8.7/15kV match"),
-    row("unit-10/0.4kV", "10/0.4kV", top=(model("SCB11-630/10/0.4"),),
-        bug="BUG: '10/0.4kV' finds nothing (and suggests '10/0.4'): SCB11-630/10/0.4 "
-            "indexes 10/0.4 but the query asks only for 10/0.4kv"),
-    row("unit-range-in-wanted", "400kVA", kind="wanted", top=(WANTED_BOX,),
-        bug="BUG: a range '400-630kVA' indexes 630kva but not 400kva (the '-' range "
-            "gets no unit for its first number, unlike 200-400kVA, whose 400 has it), "
-            "so a 400 kVA seller does not find the buyer wanting 400-630 kVA"),
+    row("unit-cable-8.7/15kV", "8.7/15kV", top=(CABLE_240,)),
+    row("unit-10/0.4kV", "10/0.4kV", top=(model("SCB11-630/10/0.4"),)),
+    row("unit-range-in-wanted", "400kVA", kind="wanted", top=(WANTED_BOX,)),
     # Model numbers, whole and in parts.
     row("model-S11-M-400/10", "S11-M-400/10", top=(S11_400,), every=S11_400),
     row("model-lower-case", "s11-m-400/10", top=(S11_400,),
