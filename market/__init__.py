@@ -25,6 +25,10 @@ def create_app(
     from market.listings.views import blueprint as listings_blueprint
     from market.main.views import blueprint as main_blueprint
     from market.moderation.views import blueprint as moderation_blueprint
+    from market.notifications.cli import register_mail_commands
+    from market.notifications.mailer import register_mail_worker
+    from market.notifications.views import blueprint as notifications_blueprint
+    from market.notifications.views import register_inbox_badge
     from market.search import register_search_worker
     from market.search.cli import register_search_commands
     from market.search.views import blueprint as search_blueprint
@@ -50,12 +54,16 @@ def create_app(
     app.register_blueprint(ledger_blueprint)
     app.register_blueprint(search_blueprint)
     app.register_blueprint(moderation_blueprint)
+    app.register_blueprint(notifications_blueprint)
 
     register_template_helpers(app)
     register_listing_helpers(app)
+    register_inbox_badge(app)
     register_error_handlers(app)
     register_commands(app)
     register_search_commands(app)
     register_search_worker(app)
+    register_mail_commands(app)
+    register_mail_worker(app)
     return app
 

@@ -143,6 +143,15 @@ def owner_only(outcome) -> dict:
     return roles(anonymous=LOGIN, members=404, moderators=404, approved=outcome)
 
 
+# Notifications.
+INBOX = "/notifications/"
+
+
+def with_enterprise(outcome) -> dict:
+    """Every user of an enterprise gets `outcome`; a moderator without one 404."""
+    return roles(anonymous=LOGIN, members=outcome, moderator=404, moderator_own=outcome)
+
+
 def _post(key: str, suffix: str = "") -> Callable[[dict], str]:
     return lambda w: f"/listings/{w[key].id}{suffix}"
 
@@ -1073,6 +1082,68 @@ MATRIX: dict[str, dict] = {
         },
         "expect": INVALID,
     },
+    # --- Notifications ----------------------------------------------------------------
+    # The inbox belongs to an enterprise: every user of one has it (moderator_own
+    # too: G's); a moderator without an enterprise has none (404). A's inbox holds
+    # the world's "notification" (about A's "offer"); anyone else gets 404 for it.
+    "notifications.index": {
+        "method": "GET",
+        "url": lambda w: INBOX,
+        "expect": with_enterprise(200),
+    },
+    "notifications.index#page": {
+        "method": "GET",
+        "url": lambda w: INBOX + "?page=7",
+        "expect": with_enterprise(200),
+    },
+    "notifications.read": {
+        "method": "POST",
+        "url": lambda w: f"{INBOX}{w['notification']}/read",
+        "expect": roles(
+            anonymous=LOGIN, signed_in=404, approved=Redirect(_post("offer"))
+        ),
+    },
+    "notifications.read#missing": {
+        "method": "POST",
+        "url": lambda w: f"{INBOX}{MISSING_ID}/read",
+        "expect": roles(anonymous=LOGIN, signed_in=404),
+    },
+    "notifications.read#get": {
+        "method": "GET",
+        "url": lambda w: f"{INBOX}{w['notification']}/read",
+        "expect": roles(anonymous=405, signed_in=405),
+    },
+    "notifications.read_all": {
+        "method": "POST",
+        "url": lambda w: INBOX + "read-all",
+        "expect": with_enterprise(Redirect(INBOX)),
+    },
+    # Muting a post's alerts: its owner only (like every change of a post).
+    "notifications.mute_listing": {
+        "method": "POST",
+        "url": lambda w: f"{INBOX}listings/{w['offer'].id}/mute",
+        "expect": owner_only(Redirect(_post("offer"))),
+    },
+    "notifications.mute_listing#unmute-draft": {
+        "method": "POST",
+        "url": lambda w: f"{INBOX}listings/{w['draft'].id}/unmute",
+        "expect": owner_only(Redirect(_post("draft"))),
+    },
+    "notifications.mute_listing#grid": {
+        "method": "POST",
+        "url": lambda w: f"{INBOX}listings/{w['grid_post'].id}/mute",
+        "expect": roles(
+            anonymous=LOGIN,
+            members=404,
+            moderator=404,
+            moderator_own=Redirect(_post("grid_post")),
+        ),
+    },
+    "notifications.mute_listing#missing": {
+        "method": "POST",
+        "url": lambda w: f"{INBOX}listings/{MISSING_ID}/mute",
+        "expect": roles(anonymous=LOGIN, signed_in=404),
+    },
 }
 
 
@@ -1126,7 +1197,25 @@ def build_world(factory) -> dict:
     world["moderator"] = factory.moderator()
     world["moderator_own"] = factory.moderator(enterprise_id=world["grid"]["id"])
     _add_listings(factory, world)
+    _add_alerts(factory, world)
     return world
+
+
+def _add_alerts(factory, world: dict) -> None:
+    """A's inbox holds one entry (unread)."""
+    from market.notifications.models import NotificationKind
+    from market.notifications.services import notify
+
+    with factory.app.app_context():
+        notification = notify(
+            world["approved"]["id"],
+            NotificationKind.INQUIRY_RECEIVED,
+            "world:inquiry-received",
+            listing_id=world["offer"].id,
+            payload={"sender": world["approved_other"]["name"]},
+        )
+        db.session.commit()
+        world["notification"] = notification.id
 
 
 def _add_listings(factory, world: dict) -> None:
