@@ -29,6 +29,8 @@ def create_app(
     from market.notifications.mailer import register_mail_worker
     from market.notifications.views import blueprint as notifications_blueprint
     from market.notifications.views import register_inbox_badge
+    from market.saved_searches.alerts import register_saved_search_alerts
+    from market.saved_searches.views import blueprint as saved_searches_blueprint
     from market.search import register_search_worker
     from market.search.cli import register_search_commands
     from market.search.views import blueprint as search_blueprint
@@ -55,6 +57,7 @@ def create_app(
     app.register_blueprint(search_blueprint)
     app.register_blueprint(moderation_blueprint)
     app.register_blueprint(notifications_blueprint)
+    app.register_blueprint(saved_searches_blueprint)
 
     register_template_helpers(app)
     register_listing_helpers(app)
@@ -65,5 +68,6 @@ def create_app(
     register_search_worker(app)
     register_mail_commands(app)
     register_mail_worker(app)
+    register_saved_search_alerts(app)
     return app
 

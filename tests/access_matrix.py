@@ -143,8 +143,9 @@ def owner_only(outcome) -> dict:
     return roles(anonymous=LOGIN, members=404, moderators=404, approved=outcome)
 
 
-# Notifications.
+# Notifications and saved searches.
 INBOX = "/notifications/"
+SAVED = "/saved-searches/"
 
 
 def with_enterprise(outcome) -> dict:
@@ -1082,10 +1083,11 @@ MATRIX: dict[str, dict] = {
         },
         "expect": INVALID,
     },
-    # --- Notifications ----------------------------------------------------------------
+    # --- Notifications and saved searches -------------------------------------------
     # The inbox belongs to an enterprise: every user of one has it (moderator_own
-    # too: G's); a moderator without an enterprise has none (404). A's inbox holds
-    # the world's "notification" (about A's "offer"); anyone else gets 404 for it.
+    # too: G's); a moderator without an enterprise has none (404). A's user owns
+    # the world's "notification" (about A's "offer") and "saved_search"; anyone
+    # else gets 404 for them.
     "notifications.index": {
         "method": "GET",
         "url": lambda w: INBOX,
@@ -1142,6 +1144,58 @@ MATRIX: dict[str, dict] = {
     "notifications.mute_listing#missing": {
         "method": "POST",
         "url": lambda w: f"{INBOX}listings/{MISSING_ID}/mute",
+        "expect": roles(anonymous=LOGIN, signed_in=404),
+    },
+    "saved_searches.index": {
+        "method": "GET",
+        "url": lambda w: SAVED,
+        "expect": with_enterprise(200),
+    },
+    "saved_searches.create": {
+        "method": "POST",
+        "url": lambda w: SAVED,
+        "data": lambda w: {"query": "q=箱变&kind=offer&page=2", "name": "箱变"},
+        "expect": with_enterprise(Redirect("/search")),
+    },
+    # Neither words nor filters: an error is flashed, nothing is stored.
+    "saved_searches.create#empty": {
+        "method": "POST",
+        "url": lambda w: SAVED,
+        "data": lambda w: {"query": "sort=newest&page=2&bogus=1"},
+        "changes_nothing": True,
+        "expect": with_enterprise(Redirect("/search")),
+    },
+    "saved_searches.rename": {
+        "method": "POST",
+        "url": lambda w: f"{SAVED}{w['saved_search']}/rename",
+        "data": lambda w: {"name": "油浸式变压器 改名"},
+        "expect": roles(anonymous=LOGIN, signed_in=404, approved=Redirect(SAVED)),
+    },
+    "saved_searches.rename#blank": {
+        "method": "POST",
+        "url": lambda w: f"{SAVED}{w['saved_search']}/rename",
+        "data": lambda w: {"name": "   "},
+        "changes_nothing": True,
+        "expect": roles(anonymous=LOGIN, signed_in=404, approved=Redirect(SAVED)),
+    },
+    "saved_searches.change": {
+        "method": "POST",
+        "url": lambda w: f"{SAVED}{w['saved_search']}/mute",
+        "expect": roles(anonymous=LOGIN, signed_in=404, approved=Redirect(SAVED)),
+    },
+    "saved_searches.change#unmute": {
+        "method": "POST",
+        "url": lambda w: f"{SAVED}{w['saved_search']}/unmute",
+        "expect": roles(anonymous=LOGIN, signed_in=404, approved=Redirect(SAVED)),
+    },
+    "saved_searches.change#delete": {
+        "method": "POST",
+        "url": lambda w: f"{SAVED}{w['saved_search']}/delete",
+        "expect": roles(anonymous=LOGIN, signed_in=404, approved=Redirect(SAVED)),
+    },
+    "saved_searches.change#missing": {
+        "method": "POST",
+        "url": lambda w: f"{SAVED}{MISSING_ID}/delete",
         "expect": roles(anonymous=LOGIN, signed_in=404),
     },
 }
@@ -1202,11 +1256,14 @@ def build_world(factory) -> dict:
 
 
 def _add_alerts(factory, world: dict) -> None:
-    """A's inbox holds one entry (unread)."""
+    """A's user keeps a saved search, and A's inbox holds one entry (unread)."""
     from market.notifications.models import NotificationKind
     from market.notifications.services import notify
+    from market.saved_searches.services import create_saved_search
 
     with factory.app.app_context():
+        owner = db.session.get(User, world["approved"]["user_id"])
+        saved = create_saved_search(owner, "q=油浸式变压器&kind=wanted", "求购油变")
         notification = notify(
             world["approved"]["id"],
             NotificationKind.INQUIRY_RECEIVED,
@@ -1215,6 +1272,7 @@ def _add_alerts(factory, world: dict) -> None:
             payload={"sender": world["approved_other"]["name"]},
         )
         db.session.commit()
+        world["saved_search"] = saved.id
         world["notification"] = notification.id
 
 

@@ -136,6 +136,29 @@ def test_the_inbox_is_newest_first_in_pages_of_twenty(
     assert unread_badge(first) == "25"
 
 
+def test_a_saved_search_hit_links_to_the_post_and_to_the_search(
+    app, client_for, approved, other, make_listing
+):
+    from market.saved_searches.models import SavedSearch
+
+    with app.app_context():
+        saved = SavedSearch(
+            user_id=approved["user_id"],
+            enterprise_id=approved["id"],
+            name="干式变压器",
+            params={"q": "变压器", "kind": "offer"},
+        )
+        db.session.add(saved)
+        db.session.commit()
+        saved_id = saved.id
+    theirs = make_listing(other)  # published: the saved search tells A
+    inbox = client_for(approved).text("/notifications/")
+    assert "matches your saved search “干式变压器”" in inbox
+    assert 'href="/search?q=%E5%8F%98%E5%8E%8B%E5%99%A8&kind=offer"' in inbox
+    [entry] = notifications_of(app, approved["id"])
+    assert (entry["listing_id"], entry["saved_search_id"]) == (theirs.id, saved_id)
+
+
 # --- muting a post ------------------------------------------------------------------
 
 

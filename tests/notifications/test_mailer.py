@@ -21,6 +21,8 @@ from market.notifications.mailer import (
 )
 from market.notifications.models import MailMessage, MailStatus
 from market.notifications.services import queue_mail
+from market.saved_searches.models import SavedSearch
+from tests.listings.conftest import Client
 from tests.notifications.conftest import mail_queue
 from tests.notifications.smtp_server import closed_port
 
@@ -238,6 +240,49 @@ def test_a_leased_message_is_not_claimed_again(app):
 
 
 # --- a request never waits for the mail server ----------------------------------------
+
+
+def test_a_silent_smtp_server_never_slows_the_request_that_queues_mail(
+    app, smtp_server, factory, make_listing, approved, other
+):
+    server = smtp_server("silent")
+    use_smtp(app, server.port, MARKET_MAIL_WORKER="thread")
+    with app.app_context():
+        db.session.add(
+            SavedSearch(
+                user_id=other["user_id"],
+                enterprise_id=other["id"],
+                name="变压器",
+                params={"q": "变压器"},
+            )
+        )
+        db.session.commit()
+    pending = make_listing(approved, status="pending")
+    moderator = factory.moderator()
+    client = Client(app, moderator)
+    start_mail_worker(app)  # as the first request of the process would
+    try:
+        started = time.monotonic()
+        response = client.post(f"/moderation/listings/{pending.id}/approve")
+        elapsed = time.monotonic() - started
+        assert response.status_code == 302
+        assert elapsed < 1.0, f"the approval took {elapsed:.2f} s"
+        # The worker, woken by the commit, waits for the server in the background.
+        for _ in range(100):
+            if server.connections:
+                break
+            time.sleep(0.05)
+        assert server.connections >= 1
+        [row] = mail_queue(app)
+        assert row["recipient"] == other["email"]
+        assert row["status"] is MailStatus.QUEUED
+    finally:
+        stop_mail_worker(app)
+    [row] = mail_queue(app)
+    assert row["status"] is MailStatus.QUEUED
+    assert row["attempts"] == 1
+    assert "timed out" in row["last_error"]
+    assert row["next_attempt_at"] > utcnow()
 
 
 def test_the_worker_thread_sends_after_the_commit(app, approved, make_listing):
