@@ -23,8 +23,10 @@ from flask_babel import lazy_gettext as _l
 from market.accounts.models import User
 from market.extensions import db
 from market.i18n import SUPPORTED_LOCALES
+from market.inquiries.models import Inquiry
 from market.notifications.links import external_url, target_url
 from market.notifications.models import Notification, NotificationKind
+from market.saved_searches.models import SavedSearch
 
 SUBJECT_MAX = 200
 EXCERPT_CHARS = 200
@@ -65,12 +67,8 @@ def details(notification: Notification, inquiry=None, saved_search=None) -> dict
     listing = notification.listing
     counterpart = notification.counterpart_listing
     if inquiry is None and notification.inquiry_id is not None:
-        from market.inquiries.models import Inquiry
-
         inquiry = db.session.get(Inquiry, notification.inquiry_id)
     if saved_search is None and notification.saved_search_id is not None:
-        from market.saved_searches.models import SavedSearch
-
         saved_search = db.session.get(SavedSearch, notification.saved_search_id)
     sender = payload.get("sender")
     if not sender and inquiry is not None:

@@ -24,6 +24,7 @@ from market.exceptions import NotAllowed
 from market.extensions import db
 from market.listings.models import Listing
 from market.notifications.models import MailMessage, Notification, NotificationKind
+from market.notifications.presentation import render_mail
 
 log = logging.getLogger(__name__)
 
@@ -108,8 +109,6 @@ def is_muted(
 def queue_notification_mail(notification: Notification) -> list[MailMessage]:
     """One e-mail per active user of the enterprise who has an address, each in the
     user's language."""
-    from market.notifications.presentation import render_mail
-
     users = db.session.scalars(
         select(User)
         .where(
