@@ -18,14 +18,20 @@ def create_app(
     from market.cli import register_commands
     from market.enterprises.views import blueprint as enterprises_blueprint
     from market.errors import register_error_handlers
-    from market.inquiries.views import blueprint as inquiries_blueprint
     from market.extensions import init_extensions
+    from market.inquiries.views import blueprint as inquiries_blueprint
     from market.labels import register_template_helpers
     from market.ledger.views import blueprint as ledger_blueprint
     from market.listings.presentation import register_listing_helpers
     from market.listings.views import blueprint as listings_blueprint
     from market.main.views import blueprint as main_blueprint
     from market.moderation.views import blueprint as moderation_blueprint
+    from market.notifications.cli import register_mail_commands
+    from market.notifications.mailer import register_mail_worker
+    from market.notifications.views import blueprint as notifications_blueprint
+    from market.notifications.views import register_inbox_badge
+    from market.saved_searches.alerts import register_saved_search_alerts
+    from market.saved_searches.views import blueprint as saved_searches_blueprint
     from market.search import register_search_worker
     from market.search.cli import register_search_commands
     from market.search.views import blueprint as search_blueprint
@@ -54,12 +60,18 @@ def create_app(
     app.register_blueprint(search_blueprint)
     app.register_blueprint(moderation_blueprint)
     app.register_blueprint(stats_blueprint)
+    app.register_blueprint(notifications_blueprint)
+    app.register_blueprint(saved_searches_blueprint)
 
     register_template_helpers(app)
     register_listing_helpers(app)
+    register_inbox_badge(app)
     register_error_handlers(app)
     register_commands(app)
     register_search_commands(app)
     register_search_worker(app)
+    register_mail_commands(app)
+    register_mail_worker(app)
+    register_saved_search_alerts(app)
     return app
 

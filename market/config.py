@@ -37,6 +37,33 @@ class DefaultConfig:
     MARKET_SEARCH_WORKER = "thread"
     # How often the worker compares the index with the database; 0 never.
     MARKET_SEARCH_RECONCILE_SECONDS = 600
+    # The address links in e-mails start with, e.g. "https://market.example.cn"
+    # (never the request's Host header, SECURITY.md K3). None: SERVER_NAME if set,
+    # else http://localhost:5000 (the development server).
+    MARKET_BASE_URL: str | None = None
+    # Mail goes through a durable queue (mail_messages). SMTP when MARKET_SMTP_HOST
+    # is set; otherwise each message is written as an .eml file into
+    # MARKET_MAIL_OUTBOX_DIR (None means instance/outbox).
+    MARKET_SMTP_HOST: str | None = None
+    MARKET_SMTP_PORT = 587
+    MARKET_SMTP_USER: str | None = None
+    MARKET_SMTP_PASSWORD: str | None = None
+    # "starttls" (port 587), "ssl" (implicit TLS, port 465) or "none".
+    MARKET_SMTP_TLS = "starttls"
+    MARKET_SMTP_TIMEOUT_SECONDS = 10
+    MARKET_MAIL_FROM = "电力二手设备供需平台 <noreply@localhost>"
+    MARKET_MAIL_OUTBOX_DIR: str | None = None
+    # A message that failed this many times is marked failed; the pause before the
+    # next attempt doubles from MARKET_MAIL_RETRY_SECONDS (at most 6 hours).
+    MARKET_MAIL_MAX_ATTEMPTS = 6
+    MARKET_MAIL_RETRY_SECONDS = 60
+    # "thread": a daemon thread of the process sends the queue after each commit
+    # that queued mail, and every 30 s for retries (one host); "external": a
+    # separate `flask --app market send-mail --loop` does; "off": nothing does
+    # (tests call send_queued_mail themselves).
+    MARKET_MAIL_WORKER = "thread"
+    # Saved searches a user may keep.
+    MARKET_SAVED_SEARCH_LIMIT = 20
     MARKET_DEFAULT_LOCALE = "zh_CN"
     MARKET_SESSION_HOURS = 12
     # Comma-separated host names the app answers to; empty means any host.

@@ -27,6 +27,11 @@ def check_deployment(app: Flask) -> list[str]:
             "MARKET_RATELIMIT_STORAGE_URI is memory://: each worker counts login "
             "attempts on its own; use Redis"
         )
+    if not (config.get("MARKET_BASE_URL") or "").startswith("https://"):
+        problems.append(
+            "MARKET_BASE_URL is not an https:// address: links in e-mails need the "
+            "site's public address"
+        )
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         problems.append("the database is SQLite: use PostgreSQL with several workers")
     problems.extend(_demo_accounts_present(app))

@@ -106,6 +106,9 @@ def _derive(app: Flask) -> None:
         Path(app.instance_path) / "uploads"
     )
     config["MARKET_UPLOAD_DIR"] = upload_dir
+    config["MARKET_MAIL_OUTBOX_DIR"] = config.get("MARKET_MAIL_OUTBOX_DIR") or str(
+        Path(app.instance_path) / "outbox"
+    )
     config["MAX_CONTENT_LENGTH"] = config["MARKET_MAX_REQUEST_BYTES"]
     config["RATELIMIT_STORAGE_URI"] = config["MARKET_RATELIMIT_STORAGE_URI"]
     config["BABEL_DEFAULT_LOCALE"] = config["MARKET_DEFAULT_LOCALE"]

@@ -146,6 +146,16 @@ def owner_only(outcome) -> dict:
     return roles(anonymous=LOGIN, members=404, moderators=404, approved=outcome)
 
 
+# Notifications and saved searches.
+INBOX = "/notifications/"
+SAVED = "/saved-searches/"
+
+
+def with_enterprise(outcome) -> dict:
+    """Every user of an enterprise gets `outcome`; a moderator without one 404."""
+    return roles(anonymous=LOGIN, members=outcome, moderator=404, moderator_own=outcome)
+
+
 def _post(key: str, suffix: str = "") -> Callable[[dict], str]:
     return lambda w: f"/listings/{w[key].id}{suffix}"
 
@@ -1355,6 +1365,121 @@ MATRIX: dict[str, dict] = {
         "data": lambda w: {"resolve-resolution": "已处理"},
         "expect": roles(**MODERATION_ONLY, moderators=404),
     },
+    # --- Notifications and saved searches -------------------------------------------
+    # The inbox belongs to an enterprise: every user of one has it (moderator_own
+    # too: G's); a moderator without an enterprise has none (404). A's user owns
+    # the world's "notification" (about A's "offer") and "saved_search"; anyone
+    # else gets 404 for them.
+    "notifications.index": {
+        "method": "GET",
+        "url": lambda w: INBOX,
+        "expect": with_enterprise(200),
+    },
+    "notifications.index#page": {
+        "method": "GET",
+        "url": lambda w: INBOX + "?page=7",
+        "expect": with_enterprise(200),
+    },
+    "notifications.read": {
+        "method": "POST",
+        "url": lambda w: f"{INBOX}{w['notification']}/read",
+        "expect": roles(
+            anonymous=LOGIN, signed_in=404, approved=Redirect(_post("offer"))
+        ),
+    },
+    "notifications.read#missing": {
+        "method": "POST",
+        "url": lambda w: f"{INBOX}{MISSING_ID}/read",
+        "expect": roles(anonymous=LOGIN, signed_in=404),
+    },
+    "notifications.read#get": {
+        "method": "GET",
+        "url": lambda w: f"{INBOX}{w['notification']}/read",
+        "expect": roles(anonymous=405, signed_in=405),
+    },
+    "notifications.read_all": {
+        "method": "POST",
+        "url": lambda w: INBOX + "read-all",
+        "expect": with_enterprise(Redirect(INBOX)),
+    },
+    # Muting a post's alerts: its owner only (like every change of a post).
+    "notifications.mute_listing": {
+        "method": "POST",
+        "url": lambda w: f"{INBOX}listings/{w['offer'].id}/mute",
+        "expect": owner_only(Redirect(_post("offer"))),
+    },
+    "notifications.mute_listing#unmute-draft": {
+        "method": "POST",
+        "url": lambda w: f"{INBOX}listings/{w['draft'].id}/unmute",
+        "expect": owner_only(Redirect(_post("draft"))),
+    },
+    "notifications.mute_listing#grid": {
+        "method": "POST",
+        "url": lambda w: f"{INBOX}listings/{w['grid_post'].id}/mute",
+        "expect": roles(
+            anonymous=LOGIN,
+            members=404,
+            moderator=404,
+            moderator_own=Redirect(_post("grid_post")),
+        ),
+    },
+    "notifications.mute_listing#missing": {
+        "method": "POST",
+        "url": lambda w: f"{INBOX}listings/{MISSING_ID}/mute",
+        "expect": roles(anonymous=LOGIN, signed_in=404),
+    },
+    "saved_searches.index": {
+        "method": "GET",
+        "url": lambda w: SAVED,
+        "expect": with_enterprise(200),
+    },
+    "saved_searches.create": {
+        "method": "POST",
+        "url": lambda w: SAVED,
+        "data": lambda w: {"query": "q=箱变&kind=offer&page=2", "name": "箱变"},
+        "expect": with_enterprise(Redirect("/search")),
+    },
+    # Neither words nor filters: an error is flashed, nothing is stored.
+    "saved_searches.create#empty": {
+        "method": "POST",
+        "url": lambda w: SAVED,
+        "data": lambda w: {"query": "sort=newest&page=2&bogus=1"},
+        "changes_nothing": True,
+        "expect": with_enterprise(Redirect("/search")),
+    },
+    "saved_searches.rename": {
+        "method": "POST",
+        "url": lambda w: f"{SAVED}{w['saved_search']}/rename",
+        "data": lambda w: {"name": "油浸式变压器 改名"},
+        "expect": roles(anonymous=LOGIN, signed_in=404, approved=Redirect(SAVED)),
+    },
+    "saved_searches.rename#blank": {
+        "method": "POST",
+        "url": lambda w: f"{SAVED}{w['saved_search']}/rename",
+        "data": lambda w: {"name": "   "},
+        "changes_nothing": True,
+        "expect": roles(anonymous=LOGIN, signed_in=404, approved=Redirect(SAVED)),
+    },
+    "saved_searches.change": {
+        "method": "POST",
+        "url": lambda w: f"{SAVED}{w['saved_search']}/mute",
+        "expect": roles(anonymous=LOGIN, signed_in=404, approved=Redirect(SAVED)),
+    },
+    "saved_searches.change#unmute": {
+        "method": "POST",
+        "url": lambda w: f"{SAVED}{w['saved_search']}/unmute",
+        "expect": roles(anonymous=LOGIN, signed_in=404, approved=Redirect(SAVED)),
+    },
+    "saved_searches.change#delete": {
+        "method": "POST",
+        "url": lambda w: f"{SAVED}{w['saved_search']}/delete",
+        "expect": roles(anonymous=LOGIN, signed_in=404, approved=Redirect(SAVED)),
+    },
+    "saved_searches.change#missing": {
+        "method": "POST",
+        "url": lambda w: f"{SAVED}{MISSING_ID}/delete",
+        "expect": roles(anonymous=LOGIN, signed_in=404),
+    },
 }
 
 
@@ -1409,7 +1534,29 @@ def build_world(factory) -> dict:
     world["moderator_own"] = factory.moderator(enterprise_id=world["grid"]["id"])
     _add_listings(factory, world)
     _add_inquiries(factory, world)
+    _add_alerts(factory, world)
     return world
+
+
+def _add_alerts(factory, world: dict) -> None:
+    """A's user keeps a saved search, and A's inbox holds one entry (unread)."""
+    from market.notifications.models import NotificationKind
+    from market.notifications.services import notify
+    from market.saved_searches.services import create_saved_search
+
+    with factory.app.app_context():
+        owner = db.session.get(User, world["approved"]["user_id"])
+        saved = create_saved_search(owner, "q=油浸式变压器&kind=wanted", "求购油变")
+        notification = notify(
+            world["approved"]["id"],
+            NotificationKind.INQUIRY_RECEIVED,
+            "world:inquiry-received",
+            listing_id=world["offer"].id,
+            payload={"sender": world["approved_other"]["name"]},
+        )
+        db.session.commit()
+        world["saved_search"] = saved.id
+        world["notification"] = notification.id
 
 
 def _add_listings(factory, world: dict) -> None:

@@ -81,6 +81,7 @@ def make_test_app(database_url: str, tmp_path: Path, **overrides):
         "MARKET_RATELIMIT_STORAGE_URI": "memory://",
         "MARKET_SEARCH_INDEX_DIR": str(tmp_path / "search-index"),
         "MARKET_SEARCH_WORKER": "off",
+        "MARKET_MAIL_WORKER": "off",
         "SERVER_NAME": None,
     }
     config.update(overrides)

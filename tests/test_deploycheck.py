@@ -25,6 +25,7 @@ def test_a_complete_production_config_passes(database_url, tmp_path):
         MARKET_ENV="production",
         MARKET_SECRET_KEY=STRONG,
         MARKET_TRUSTED_HOSTS="market.example.cn",
+        MARKET_BASE_URL="https://market.example.cn",
         MARKET_RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0",
     )
     result = app.test_cli_runner().invoke(args=["security-check"])

@@ -59,6 +59,29 @@ def test_templates_avoid_unescaped_output_and_inline_code(rule):
     assert hits == []
 
 
+# Plain-text e-mail bodies (text/plain, never served as a page): HTML escaping
+# would only garble them ("&amp;" in a title), so they are the one exception.
+TEXT_MAIL_TEMPLATES = PROJECT_ROOT / "templates" / "notifications" / "mail"
+
+
 def test_every_template_ends_in_html_so_flask_autoescapes_it():
-    others = [p.name for p in templates() if p.is_file() and p.suffix != ".html"]
+    others = [
+        p.name
+        for p in templates()
+        if p.is_file()
+        and p.suffix != ".html"
+        and not (p.suffix == ".txt" and p.parent == TEXT_MAIL_TEMPLATES)
+    ]
     assert others == []
+
+
+def test_no_html_template_includes_a_text_mail_template():
+    """A .txt template included into a page would be rendered unescaped there."""
+    pattern = re.compile(r"""(include|import|extends)\s+["'][^"']*\.txt["']""")
+    hits = [
+        str(path.relative_to(PROJECT_ROOT))
+        for path in templates()
+        if path.is_file() and path.suffix == ".html"
+        and pattern.search(path.read_text(encoding="utf-8"))
+    ]
+    assert hits == []

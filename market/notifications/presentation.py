@@ -1,0 +1,129 @@
+"""How a notification reads: one sentence per kind, and its e-mail per recipient.
+
+Rendering is generic by kind and payload: the features that notify may put these
+keys into the payload, each read before falling back to the database rows:
+
+- "title": the post's title (default: the post of listing_id);
+- "other_title": the other post of a match (default: counterpart_listing_id's);
+- "sender": the other enterprise's name (default: the inquiry's other party);
+- "search_name": the saved search's name (default: the saved search's row);
+- "score": a match's score (0-100); "excerpt": the start of a message;
+- "price": a quoted price, as text.
+
+Mail templates live in templates/notifications/mail/<kind>.txt: the first line is
+the subject, the rest the body. They are plain text, so Jinja does not escape
+them (no HTML reaches a text/plain e-mail); they are rendered in the recipient's
+language (User.locale, else MARKET_DEFAULT_LOCALE).
+"""
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+
+from market.accounts.models import User
+from market.extensions import db
+from market.i18n import SUPPORTED_LOCALES
+from market.inquiries.models import Inquiry
+from market.notifications.links import external_url, target_url
+from market.notifications.models import Notification, NotificationKind
+from market.saved_searches.models import SavedSearch
+
+SUBJECT_MAX = 200
+EXCERPT_CHARS = 200
+
+SENTENCES = {
+    NotificationKind.MATCH: _l("Your post “%(title)s” matches “%(other_title)s”."),
+    NotificationKind.SAVED_SEARCH: _l(
+        "A new post “%(title)s” matches your saved search “%(search_name)s”."
+    ),
+    NotificationKind.INQUIRY_RECEIVED: _l(
+        "%(sender)s sent an inquiry on your post “%(title)s”."
+    ),
+    NotificationKind.INQUIRY_MESSAGE: _l(
+        "%(sender)s sent a message about “%(title)s”."
+    ),
+    NotificationKind.INQUIRY_QUOTED: _l("%(sender)s sent a quote for “%(title)s”."),
+    NotificationKind.INQUIRY_AGREED: _l(
+        "%(sender)s agreed to the deal on “%(title)s”."
+    ),
+    NotificationKind.INQUIRY_CLOSED: _l(
+        "%(sender)s closed the inquiry on “%(title)s”."
+    ),
+}
+KIND_LABELS = {
+    NotificationKind.MATCH: _l("Match"),
+    NotificationKind.SAVED_SEARCH: _l("Saved search"),
+    NotificationKind.INQUIRY_RECEIVED: _l("Inquiry"),
+    NotificationKind.INQUIRY_MESSAGE: _l("Message"),
+    NotificationKind.INQUIRY_QUOTED: _l("Quote"),
+    NotificationKind.INQUIRY_AGREED: _l("Deal"),
+    NotificationKind.INQUIRY_CLOSED: _l("Closed"),
+}
+
+
+def details(notification: Notification, inquiry=None, saved_search=None) -> dict:
+    """The values the sentence and the mail templates use (payload first)."""
+    payload = notification.payload or {}
+    listing = notification.listing
+    counterpart = notification.counterpart_listing
+    if inquiry is None and notification.inquiry_id is not None:
+        inquiry = db.session.get(Inquiry, notification.inquiry_id)
+    if saved_search is None and notification.saved_search_id is not None:
+        saved_search = db.session.get(SavedSearch, notification.saved_search_id)
+    sender = payload.get("sender")
+    if not sender and inquiry is not None:
+        other = (
+            inquiry.owner_enterprise
+            if inquiry.sender_enterprise_id == notification.enterprise_id
+            else inquiry.sender_enterprise
+        )
+        sender = other.name if other is not None else ""
+    if listing is None and inquiry is not None:
+        listing = inquiry.listing
+    return {
+        "title": payload.get("title") or (listing.title if listing else ""),
+        "other_title": payload.get("other_title")
+        or (counterpart.title if counterpart else ""),
+        "sender": sender or "",
+        "search_name": payload.get("search_name")
+        or (saved_search.name if saved_search else ""),
+        "score": payload.get("score"),
+        "excerpt": str(payload.get("excerpt") or "")[:EXCERPT_CHARS],
+        "price": payload.get("price") or "",
+    }
+
+
+def sentence(notification: Notification, values: dict | None = None) -> str:
+    """What happened, in one translated sentence (in the current language)."""
+    values = values if values is not None else details(notification)
+    return str(SENTENCES[notification.kind]) % values
+
+
+def recipient_locale(user: User) -> str:
+    """The language of a user's mail: theirs if they chose one, else the default."""
+    if user.locale in SUPPORTED_LOCALES:
+        return user.locale
+    return current_app.config["MARKET_DEFAULT_LOCALE"]
+
+
+def render_mail(notification: Notification, user: User) -> tuple[str, str]:
+    """(subject, body) of the notification's e-mail to one user, in their language."""
+    values = details(notification)
+    with force_locale(recipient_locale(user)):
+        context = dict(
+            values,
+            sentence=sentence(notification, values),
+            link=target_url(notification),
+            inbox_link=external_url("notifications.index"),
+            recipient=user,
+            notification=notification,
+        )
+        # The template itself, not render_template: no context processors (the
+        # inbox badge would query for the user of the request) and no signals.
+        template = current_app.jinja_env.get_template(
+            f"notifications/mail/{notification.kind.value}.txt"
+        )
+        text = template.render(context)
+    subject, _newline, body = text.partition("\n")
+    subject = " ".join(subject.split())[:SUBJECT_MAX]
+    return subject, body.strip("\n") + "\n"

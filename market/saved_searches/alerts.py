@@ -1,0 +1,85 @@
+"""Telling enterprises about new posts that match their saved searches.
+
+A receiver of listing_published (sent inside the publishing transaction): the
+new post is checked against every unmuted saved search of the other enterprises,
+in Python (matching.py), and each enterprise with a matching search gets one
+inbox entry, with its e-mails, through notify(). The dedupe key is per saved
+search and post, and an enterprise already told about the post by a saved search
+is not told again: a post published again after an approved edit, or two
+colleagues' similar searches, never tell one enterprise twice.
+"""
+
+import logging
+
+from flask import Flask
+from sqlalchemy import select
+
+from market.accounts.models import User
+from market.extensions import db
+from market.listings import queries
+from market.listings.models import Listing
+from market.listings.signals import listing_published
+from market.notifications.models import Notification, NotificationKind
+from market.notifications.services import notify
+from market.saved_searches.matching import ListingMatcher
+from market.saved_searches.models import SavedSearch
+
+log = logging.getLogger(__name__)
+
+
+def dedupe_key(saved_search_id: int, listing_id: int) -> str:
+    return f"saved_search:{saved_search_id}:listing:{listing_id}"
+
+
+def alert_saved_searches(listing: Listing) -> list[Notification]:
+    """Notify the enterprises whose saved searches match the (public) post."""
+    if not queries.is_public(listing):
+        return []
+    searches = db.session.scalars(
+        select(SavedSearch)
+        .join(User, User.id == SavedSearch.user_id)
+        .where(
+            SavedSearch.muted.is_(False),
+            SavedSearch.enterprise_id != listing.enterprise_id,
+            User.active.is_(True),
+        )
+        .order_by(SavedSearch.id)
+    ).all()
+    if not searches:
+        return []
+    told = set(
+        db.session.scalars(
+            select(Notification.enterprise_id).where(
+                Notification.kind == NotificationKind.SAVED_SEARCH,
+                Notification.listing_id == listing.id,
+            )
+        )
+    )
+    matcher = ListingMatcher(listing)
+    sent = []
+    for saved in searches:
+        if saved.enterprise_id in told or not matcher.matches(saved.params or {}):
+            continue
+        told.add(saved.enterprise_id)
+        notification = notify(
+            saved.enterprise_id,
+            NotificationKind.SAVED_SEARCH,
+            dedupe_key(saved.id, listing.id),
+            listing_id=listing.id,
+            saved_search_id=saved.id,
+            payload={"title": listing.title, "search_name": saved.name},
+        )
+        if notification is not None:
+            sent.append(notification)
+    if sent:
+        log.info("listing %s: %d saved-search alerts", listing.id, len(sent))
+    return sent
+
+
+def _on_listing_published(sender, listing: Listing, **extra) -> None:
+    alert_saved_searches(listing)
+
+
+def register_saved_search_alerts(app: Flask) -> None:
+    """Listen to listing_published (blinker: connecting twice is connecting once)."""
+    listing_published.connect(_on_listing_published)
