@@ -44,9 +44,13 @@ def seed_inquiries(rng: random.Random, member_email: str) -> dict[str, int]:
     foreign = [offer for offer in offers if offer.enterprise_id != member.enterprise_id]
     own = [offer for offer in offers if offer.enterprise_id == member.enterprise_id]
     rng.shuffle(foreign)
+    # Deals take one unit of offers of several, so every demo post stays public
+    # (the search relevance table counts on them).
+    several = [offer for offer in foreign if offer.quantity >= 2]
+    rest = [offer for offer in foreign if offer not in several[:13]]
     counts = {"open": 0, "quoted": 0, "agreed": 0}
     # The member as buyer: one settled, one with a quote waiting, one just asked.
-    for offer, stage in zip(foreign[:3], ("agreed", "quoted", "open")):
+    for offer, stage in zip([*several[:1], *rest[:2]], ("agreed", "quoted", "open")):
         _thread(member, offer, stage, rng)
         counts[stage] += 1
     # Other enterprises asking about the member's offers.
@@ -56,7 +60,7 @@ def seed_inquiries(rng: random.Random, member_email: str) -> dict[str, int]:
             _thread(buyer, offer, stage, rng, seller=member)
             counts[stage] += 1
     # Deals elsewhere, so value traded and savings have something to add up.
-    for offer in foreign[3:15]:
+    for offer in several[1:13]:
         buyer = _user_of_other(offer, rng, exclude=member.enterprise_id)
         if buyer is not None:
             _thread(buyer, offer, "agreed", rng)
@@ -105,7 +109,7 @@ def _thread(
     seller: User | None = None,
 ) -> Inquiry:
     seller = seller or offer.enterprise.users[0]
-    quantity = min(offer.quantity, Decimal(rng.randint(1, 2)))
+    quantity = Decimal(1) if stage == "agreed" else min(offer.quantity, Decimal(2))
     asked = (offer.price_cny * Decimal("0.9")).quantize(Decimal("100"))
     inquiry = services.send_inquiry(
         buyer, offer, rng.choice(_BUYER_NOTES), quantity=quantity, price=asked
