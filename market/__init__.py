@@ -24,6 +24,8 @@ def create_app(
     from market.listings.presentation import register_listing_helpers
     from market.listings.views import blueprint as listings_blueprint
     from market.main.views import blueprint as main_blueprint
+    from market.matching.services import register_matching
+    from market.matching.views import blueprint as matching_blueprint
     from market.moderation.views import blueprint as moderation_blueprint
     from market.search import register_search_worker
     from market.search.cli import register_search_commands
@@ -50,6 +52,7 @@ def create_app(
     app.register_blueprint(ledger_blueprint)
     app.register_blueprint(search_blueprint)
     app.register_blueprint(moderation_blueprint)
+    app.register_blueprint(matching_blueprint)
 
     register_template_helpers(app)
     register_listing_helpers(app)
@@ -57,5 +60,6 @@ def create_app(
     register_commands(app)
     register_search_commands(app)
     register_search_worker(app)
+    register_matching(app)
     return app
 
