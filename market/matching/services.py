@@ -27,6 +27,7 @@ from sqlalchemy import (
     cast,
     exists,
     false,
+    func,
     or_,
     select,
     true,
@@ -34,6 +35,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
+from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeDecorator
 
@@ -75,6 +77,7 @@ __all__ = [
     "SUMMARY_KEYS",
     "MatchCard",
     "can_view_pair",
+    "candidate_query",
     "describe",
     "facts_for",
     "find_matches",
@@ -197,27 +200,35 @@ def _fields() -> tuple[ColumnElement, ...]:
     )
 
 
+# Each condition below reads a JSON value once: coalesce() stands in for "unstated
+# or ...", because PostgreSQL parses a json column again at every access (SQLite
+# caches the parse). A stated value must pass; an unstated one takes a value that
+# passes.
+
+
 def _rating_band(
     key: str, low: float | None, high: float | None
 ) -> ColumnElement | None:
     """Offers whose rating ``key`` is unstated or within a near miss of low–high."""
-    value = _number(key)
-    bounds = []
-    if low is not None:
-        bounds.append(value >= low * (1 - RATING_NEAR) * (1 - _BAND_SLACK))
-    if high is not None:
-        bounds.append(value <= high * (1 + RATING_NEAR) * (1 + _BAND_SLACK))
-    if not bounds:
+    lowest = None if low is None else low * (1 - RATING_NEAR) * (1 - _BAND_SLACK)
+    highest = None if high is None else high * (1 + RATING_NEAR) * (1 + _BAND_SLACK)
+    if lowest is None and highest is None:
         return None
-    return or_(value.is_(None), and_(*bounds))
+    value = func.coalesce(_number(key), lowest if lowest is not None else highest)
+    if lowest is None:
+        return value <= highest
+    if highest is None:
+        return value >= lowest
+    return value.between(lowest, highest)
 
 
 def _range_band(key: str, value: float) -> ColumnElement:
     """Wanted posts whose range of ``key`` is unstated or nearly holds ``value``."""
-    low, high = _number((key, 0)), _number((key, 1))
+    most = value / (1 - RATING_NEAR) * (1 + _BAND_SLACK)
+    least = value / (1 + RATING_NEAR) * (1 - _BAND_SLACK)
     return and_(
-        or_(low.is_(None), low <= value / (1 - RATING_NEAR) * (1 + _BAND_SLACK)),
-        or_(high.is_(None), high >= value / (1 + RATING_NEAR) * (1 - _BAND_SLACK)),
+        func.coalesce(_number((key, 0)), most) <= most,
+        func.coalesce(_number((key, 1)), least) >= least,
     )
 
 
@@ -242,8 +253,8 @@ def _offer_conditions(subject: PostFacts, narrow: Prefilter, band: bool) -> list
     if not narrow.scrap_only_offers:
         conditions.append(_L.c.scrap_only == false())
     if narrow.voltage_kv:
-        level = _number("voltage_kv")
-        conditions.append(or_(level.is_(None), level.in_(narrow.voltage_kv)))
+        level = func.coalesce(_number("voltage_kv"), narrow.voltage_kv[0])
+        conditions.append(level.in_(narrow.voltage_kv))
     key = _key_spec(subject.category_slug)
     if band and key is not None:
         bounds = (subject.specs or {}).get(key)
@@ -272,39 +283,36 @@ def _wanted_conditions(subject: PostFacts, narrow: Prefilter, band: bool) -> lis
             key = _key_spec(slug)
             value = _as_number((subject.specs or {}).get(key)) if key else None
             groups.setdefault(key if value is not None else None, []).append(slug)
-        if any(key is not None for key in groups):
-            alternatives = []
-            for key, slugs in groups.items():
+        alternatives = []
+        for key, slugs in groups.items():
+            band_of = None
+            if key is not None:
+                value = _as_number(subject.specs[key])
+                assert value is not None
+                band_of = _range_band(key, value)
+            if len(groups) == 1:  # the whole family: the band alone
+                alternatives.append(band_of if band_of is not None else true())
+            else:
                 in_group = _L.c.category_slug.in_(slugs)
-                if key is None:
-                    alternatives.append(in_group)
-                else:
-                    value = _as_number(subject.specs[key])
-                    assert value is not None
-                    alternatives.append(and_(in_group, _range_band(key, value)))
+                alternatives.append(
+                    in_group if band_of is None else and_(in_group, band_of)
+                )
+        if any(key is not None for key in groups):
             conditions.append(or_(*alternatives))
     return conditions
 
 
-def list_candidates(
+def candidate_query(
     subject: PostFacts,
     enterprise_id: int | None,
     today: date | None = None,
     min_score: float = 0.0,
-) -> list[PostFacts]:
-    """The public counterparts ``subject`` could match, as PostFacts, from one query.
-
-    Public: published, not past valid_until or wanted_by (days in China), of an
-    approved enterprise, and not of ``enterprise_id`` (one's own posts never
-    match). The query also applies the hard constraints SQL can check: the
-    category family, the scrap rule, and for offers the voltage level. When
-    ``min_score`` lies above what a pair that misses the key rating can score, it
-    also leaves out counterparts whose rating is not within a near miss.
-    """
+) -> Select | None:
+    """The query of list_candidates(); None when nothing can match ``subject``."""
     today = today or china_today()
     narrow = prefilter(subject)
     if not narrow.category_slugs:
-        return []
+        return None
     band = min_score > RATING_UNMET_MAX_SCORE
     if narrow.kind == ListingKind.OFFER.value:
         extra = _offer_conditions(subject, narrow, band)
@@ -325,6 +333,27 @@ def list_candidates(
     )
     if enterprise_id is not None:
         query = query.where(_L.c.enterprise_id != enterprise_id)
+    return query
+
+
+def list_candidates(
+    subject: PostFacts,
+    enterprise_id: int | None,
+    today: date | None = None,
+    min_score: float = 0.0,
+) -> list[PostFacts]:
+    """The public counterparts ``subject`` could match, as PostFacts, from one query.
+
+    Public: published, not past valid_until or wanted_by (days in China), of an
+    approved enterprise, and not of ``enterprise_id`` (one's own posts never
+    match). The query also applies the hard constraints SQL can check: the
+    category family, the scrap rule, and for offers the voltage level. When
+    ``min_score`` lies above what a pair that misses the key rating can score, it
+    also leaves out counterparts whose rating is not within a near miss.
+    """
+    query = candidate_query(subject, enterprise_id, today, min_score)
+    if query is None:
+        return []
     make = PostFacts._make
     return [make(row) for row in db.session.execute(query)]
 
@@ -503,6 +532,35 @@ def _store(match: Match | None, result: MatchResult) -> Match:
     return match
 
 
+def _store_all(
+    existing: dict[tuple[int, int], Match], results: list[MatchResult]
+) -> list[Match]:
+    """The rows of ``results``: stored ones updated (and taken out of ``existing``),
+    new ones added in one flush rather than a savepoint each."""
+    matches, new = [], []
+    for result in results:
+        match = existing.pop((result.offer_id, result.wanted_id), None)
+        if match is None:
+            match = Match(offer_id=result.offer_id, wanted_id=result.wanted_id)
+            new.append(match)
+        match.score = _stored_score(result)
+        match.components = _components_json(result)
+        matches.append(match)
+    if not new:
+        return matches
+    try:
+        with db.session.begin_nested():
+            db.session.add_all(new)
+    except IntegrityError:
+        # A concurrent publication stored some of these pairs first: one by one.
+        fresh = {id(match) for match in new}
+        return [
+            _store(None, result) if id(match) in fresh else match
+            for match, result in zip(matches, results)
+        ]
+    return matches
+
+
 def _facts_by_ids(ids: Sequence[int]) -> dict[int, PostFacts]:
     """PostFacts of the given listings, whatever their state (for re-scoring)."""
     if not ids:
@@ -537,10 +595,7 @@ def match_published(listing: Listing, today: date | None = None) -> list[Match]:
         (match.offer_id, match.wanted_id): match
         for match in db.session.scalars(select(Match).where(own == listing.id))
     }
-    matches = [
-        _store(existing.pop((result.offer_id, result.wanted_id), None), result)
-        for result in results
-    ]
+    matches = _store_all(existing, results)
     _rescore(subject, existing.values(), today)
     db.session.flush()
     fresh = [
@@ -589,7 +644,11 @@ def _tell(listing: Listing, fresh: list[tuple[Match, MatchResult]]) -> None:
         ).all()
     )
     owners[listing.id] = listing.enterprise_id
+    # Marked told first: notify() queries before it adds, and its autoflush then
+    # writes every notified_at in one batch instead of one UPDATE per pair.
     now = utcnow()
+    for match, _result in fresh:
+        match.notified_at = now
     for match, result in fresh:
         payload = {
             "score": result.score,
@@ -611,7 +670,6 @@ def _tell(listing: Listing, fresh: list[tuple[Match, MatchResult]]) -> None:
                 match_id=match.id,
                 payload=payload,
             )
-        match.notified_at = now
     db.session.flush()
 
 

@@ -445,3 +445,21 @@ def test_quantities_and_prices_come_back_as_floats(app, make_listing, approved, 
         )
     assert (row.quantity, row.price_cny) == (2.5, 27999.99)
     assert not isinstance(row.price_cny, Decimal)
+
+
+def test_a_pair_stored_meanwhile_by_a_concurrent_publication_is_kept(
+    app, make_listing, approved, other
+):
+    """Two publications racing to store the same pair: the second one's insert
+    fails on the unique pair, and it takes the row the first one stored (told
+    already), instead of failing or telling the pair again."""
+    offer = make_listing(approved)
+    wanted = make_listing(other, "wanted")
+    with app.app_context():
+        stored = db.session.scalars(select(Match)).one()
+        result = services.score_pair(get(offer.id), get(wanted.id))
+        # As if the row had not been there when this transaction looked for it.
+        (match,) = services._store_all({}, [result])
+        assert match.id == stored.id and match.notified_at is not None
+        db.session.commit()
+    assert len(matches(app)) == 1 and len(notifications(app)) == 2
