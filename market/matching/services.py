@@ -13,7 +13,7 @@ import json
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -533,32 +533,44 @@ def _store(match: Match | None, result: MatchResult) -> Match:
 
 
 def _store_all(
-    existing: dict[tuple[int, int], Match], results: list[MatchResult]
-) -> list[Match]:
-    """The rows of ``results``: stored ones updated (and taken out of ``existing``),
-    new ones added in one flush rather than a savepoint each."""
-    matches, new = [], []
+    existing: dict[tuple[int, int], Match], results: list[MatchResult], now: datetime
+) -> list[tuple[Match, bool]]:
+    """The row of each result, and whether its pair is still to be told.
+
+    Stored rows are updated (and taken out of ``existing``); new ones are added in
+    one flush rather than a savepoint each. Rows still to be told are marked told
+    at ``now`` here (new ones go in with it), because the caller tells them next.
+    """
+    rows, new = [], []
     for result in results:
         match = existing.pop((result.offer_id, result.wanted_id), None)
         if match is None:
-            match = Match(offer_id=result.offer_id, wanted_id=result.wanted_id)
+            match = Match(
+                offer_id=result.offer_id, wanted_id=result.wanted_id, notified_at=now
+            )
             new.append(match)
         match.score = _stored_score(result)
         match.components = _components_json(result)
-        matches.append(match)
-    if not new:
-        return matches
-    try:
-        with db.session.begin_nested():
-            db.session.add_all(new)
-    except IntegrityError:
-        # A concurrent publication stored some of these pairs first: one by one.
-        fresh = {id(match) for match in new}
-        return [
-            _store(None, result) if id(match) in fresh else match
-            for match, result in zip(matches, results)
-        ]
-    return matches
+        rows.append(match)
+    added = {id(match) for match in new}
+    if new:
+        try:
+            with db.session.begin_nested():
+                db.session.add_all(new)
+        except IntegrityError:
+            # A concurrent publication stored some of these pairs first: one by one.
+            rows = [
+                _store(None, result) if id(match) in added else match
+                for match, result in zip(rows, results)
+            ]
+            added = set()
+    stored = []
+    for match in rows:
+        to_tell = id(match) in added or match.notified_at is None
+        if match.notified_at is None:
+            match.notified_at = now
+        stored.append((match, to_tell))
+    return stored
 
 
 def _facts_by_ids(ids: Sequence[int]) -> dict[int, PostFacts]:
@@ -595,13 +607,14 @@ def match_published(listing: Listing, today: date | None = None) -> list[Match]:
         (match.offer_id, match.wanted_id): match
         for match in db.session.scalars(select(Match).where(own == listing.id))
     }
-    matches = _store_all(existing, results)
+    stored = _store_all(existing, results, utcnow())
     _rescore(subject, existing.values(), today)
     db.session.flush()
+    matches = [match for match, _to_tell in stored]
     fresh = [
         (match, result)
-        for match, result in zip(matches, results)
-        if match.notified_at is None
+        for (match, to_tell), result in zip(stored, results)
+        if to_tell
     ]
     if fresh:
         _tell(listing, fresh)
@@ -631,7 +644,7 @@ def _rescore(subject: PostFacts, matches: Iterable[Match], today: date) -> None:
 
 
 def _tell(listing: Listing, fresh: list[tuple[Match, MatchResult]]) -> None:
-    """Notify both enterprises of each new pair, then mark the pair told."""
+    """Notify both enterprises of each new pair (marked told by _store_all)."""
     is_offer = listing.kind is ListingKind.OFFER
     counterpart_ids = [
         match.wanted_id if is_offer else match.offer_id for match, _result in fresh
@@ -644,11 +657,6 @@ def _tell(listing: Listing, fresh: list[tuple[Match, MatchResult]]) -> None:
         ).all()
     )
     owners[listing.id] = listing.enterprise_id
-    # Marked told first: notify() queries before it adds, and its autoflush then
-    # writes every notified_at in one batch instead of one UPDATE per pair.
-    now = utcnow()
-    for match, _result in fresh:
-        match.notified_at = now
     for match, result in fresh:
         payload = {
             "score": result.score,
