@@ -19,8 +19,8 @@ OUTCOME_LABELS = {
     "unmet": _l("Not met"),
     "unknown": _l("Not stated"),
 }
-# The notifications feature may add a route that mutes a post's alerts; the page
-# links to it once it exists.
+# The notifications feature may add a route that mutes a post's alerts (a POST
+# taking listing_id); the page offers it once it exists.
 MUTE_ENDPOINT = "notifications.mute"
 
 
