@@ -25,6 +25,8 @@ def create_app(
     from market.listings.presentation import register_listing_helpers
     from market.listings.views import blueprint as listings_blueprint
     from market.main.views import blueprint as main_blueprint
+    from market.matching.services import register_matching
+    from market.matching.views import blueprint as matching_blueprint
     from market.moderation.views import blueprint as moderation_blueprint
     from market.notifications.cli import register_mail_commands
     from market.notifications.mailer import register_mail_worker
@@ -62,6 +64,7 @@ def create_app(
     app.register_blueprint(stats_blueprint)
     app.register_blueprint(notifications_blueprint)
     app.register_blueprint(saved_searches_blueprint)
+    app.register_blueprint(matching_blueprint)
 
     register_template_helpers(app)
     register_listing_helpers(app)
@@ -73,5 +76,6 @@ def create_app(
     register_mail_commands(app)
     register_mail_worker(app)
     register_saved_search_alerts(app)
+    register_matching(app)
     return app
 

@@ -169,6 +169,10 @@ def _document(post: str, owner: str, suffix: str = "") -> Callable[[dict], str]:
     return lambda w: f"/listings/{w[post].id}/documents/{w[owner].documents[0]}{suffix}"
 
 
+def _pair(offer: str, wanted: str) -> Callable[[dict], str]:
+    return lambda w: f"/matching/{w[offer].id}/{w[wanted].id}"
+
+
 def _review(key: str, suffix: str = "") -> Callable[[dict], str]:
     return lambda w: f"{LISTING_QUEUE}/{w[key].id}{suffix}"
 
@@ -1480,6 +1484,60 @@ MATRIX: dict[str, dict] = {
         "url": lambda w: f"{SAVED}{MISSING_ID}/delete",
         "expect": roles(anonymous=LOGIN, signed_in=404),
     },
+    # Matching: a post's matches for its owner only; a pair for the users of either
+    # post's enterprise, when the other post is public. Moderators are no party.
+    "matching.listing_matches": {
+        "method": "GET",
+        "url": lambda w: f"/matching/listings/{w['offer'].id}",
+        "expect": owner_only(200),
+    },
+    "matching.listing_matches#draft": {
+        "method": "GET",
+        "url": lambda w: f"/matching/listings/{w['draft'].id}",
+        "expect": owner_only(200),
+    },
+    "matching.listing_matches#other-wanted": {
+        "method": "GET",
+        "url": lambda w: f"/matching/listings/{w['other_wanted'].id}",
+        "expect": roles(
+            anonymous=LOGIN, members=404, approved_other=200, moderators=404
+        ),
+    },
+    "matching.listing_matches#missing": {
+        "method": "GET",
+        "url": lambda w: f"/matching/listings/{MISSING_ID}",
+        "expect": roles(anonymous=LOGIN, signed_in=404),
+    },
+    "matching.pair": {
+        "method": "GET",
+        "url": _pair("offer", "other_wanted"),
+        "expect": roles(
+            anonymous=LOGIN, members=404, approved=200, approved_other=200,
+            moderators=404,
+        ),
+    },
+    # A's draft is not public: A sees the pair, B does not.
+    "matching.pair#draft-offer": {
+        "method": "GET",
+        "url": _pair("draft", "other_wanted"),
+        "expect": owner_only(200),
+    },
+    # The suspended enterprise's offer went dark: B cannot see it through a pair.
+    "matching.pair#suspended-offer": {
+        "method": "GET",
+        "url": _pair("suspended_post", "other_wanted"),
+        "expect": roles(anonymous=LOGIN, signed_in=404),
+    },
+    "matching.pair#swapped": {
+        "method": "GET",
+        "url": _pair("other_wanted", "offer"),
+        "expect": roles(anonymous=LOGIN, signed_in=404),
+    },
+    "matching.pair#missing": {
+        "method": "GET",
+        "url": lambda w: f"/matching/{w['offer'].id}/{MISSING_ID}",
+        "expect": roles(anonymous=LOGIN, signed_in=404),
+    },
 }
 
 
@@ -1582,6 +1640,10 @@ def _add_listings(factory, world: dict) -> None:
         db.session.commit()
         revised.photos.append(photo.id)
     world["revised"] = revised
+    # B's wanted post that A's public offer matches: both were told of the pair.
+    world["other_wanted"] = make(
+        world["approved_other"], kind="wanted", status="published"
+    )
     world["grid_post"] = make(world["grid"], status="pending", title="国网退役变压器")
     # A published post whose enterprise is then suspended: it goes dark with it.
     world["suspended_post"] = make(world["suspended"], status="published", photos=1)

@@ -4,7 +4,7 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Date, ForeignKey, Numeric, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from market.database import AppendOnly, UTCDateTime, enum_column, utcnow
@@ -56,6 +56,10 @@ class DocumentKind(enum.StrEnum):
 
 class Listing(db.Model):
     __tablename__ = "listings"
+    # Matching reads the published posts of one kind in one category family.
+    __table_args__ = (
+        Index("ix_listings_kind_status_category", "kind", "status", "category_slug"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)

@@ -1,11 +1,19 @@
 """Matching fixtures: a wanted post and an offer that fit each other well, built as
-PostFacts, and the day the tests score them on. No app and no database."""
+PostFacts, and the day the tests score them on (no app, no database); and, for the
+service and page tests, the listing fixtures of tests/listings (real posts made
+through the listing services, logged-in clients)."""
 
 from datetime import date, datetime, timezone
 
 import pytest
 
 from market.matching.scoring import PostFacts
+from tests.listings.conftest import (  # noqa: F401  (fixtures for the DB tests)
+    approved,
+    client_for,
+    make_listing,
+    other,
+)
 
 TODAY = date(2025, 6, 1)
 
