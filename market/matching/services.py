@@ -67,6 +67,7 @@ from market.matching.scoring import (
     rank,
     score,
 )
+from market.notifications.links import register_link
 from market.notifications.models import NotificationKind
 from market.notifications.services import notify
 
@@ -701,3 +702,12 @@ def register_matching(app: Flask) -> None:
     """Run matching whenever a post is published (the signal is process-wide;
     connecting the same receiver twice is a no-op)."""
     listing_published.connect(_on_listing_published)
+    register_link(app, NotificationKind.MATCH, _match_page)
+
+
+def _match_page(notification) -> tuple[str, dict] | None:
+    """A match notification opens the pair's explanation."""
+    match = db.session.get(Match, notification.match_id) if notification.match_id else None
+    if match is None:
+        return None
+    return "matching.pair", {"offer_id": match.offer_id, "wanted_id": match.wanted_id}

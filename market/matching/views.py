@@ -1,6 +1,6 @@
 """Matches in pages: a post's counterparts for its owner, and one pair explained."""
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, abort, render_template
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -19,9 +19,6 @@ OUTCOME_LABELS = {
     "unmet": _l("Not met"),
     "unknown": _l("Not stated"),
 }
-# The notifications feature may add a route that mutes a post's alerts (a POST
-# taking listing_id); the page offers it once it exists.
-MUTE_ENDPOINT = "notifications.mute"
 
 
 def _locale() -> str:
@@ -42,9 +39,6 @@ def listing_matches(listing_id: int):
         min_score=services.PAGE_MIN_SCORE,
         notify_threshold=NOTIFY_THRESHOLD,
         outcome_labels=OUTCOME_LABELS,
-        mute_endpoint=(
-            MUTE_ENDPOINT if MUTE_ENDPOINT in current_app.view_functions else None
-        ),
     )
 
 

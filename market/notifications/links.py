@@ -28,7 +28,6 @@ EXTENSION_KEY = "notification_links"
 # URL parameter). A page another feature adds is used once its endpoint exists.
 _DEFAULT_PAGES: tuple[tuple[str, str, str], ...] = (
     ("inquiries.detail", "inquiry_id", "inquiry_id"),
-    ("matching.detail", "match_id", "match_id"),
 )
 
 

@@ -2,10 +2,11 @@
 Chinese and in English, and who may see them."""
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from market.extensions import db
 from market.listings.models import Listing, ListingStatus
+from market.notifications.models import Notification, NotificationKind
 from tests.listings.conftest import OFFER_TITLE, WANTED_TITLE
 
 
@@ -171,3 +172,18 @@ def test_a_muted_post_says_its_alerts_are_muted(app, client_for, approved, pair)
         db.session.commit()
     page = client_for(approved).text(f"/matching/listings/{offer.id}")
     assert "Alerts for this post are muted" in page
+
+
+def test_a_match_notification_opens_the_explained_pair(app, client_for, approved, pair):
+    offer, wanted = pair
+    with app.app_context():
+        notification_id = db.session.scalar(
+            select(Notification.id).where(
+                Notification.kind == NotificationKind.MATCH,
+                Notification.enterprise_id == approved["id"],
+            )
+        )
+    assert notification_id is not None
+    response = client_for(approved).post(f"/notifications/{notification_id}/read")
+    assert response.status_code == 302
+    assert response.headers["Location"] == url(offer, wanted)

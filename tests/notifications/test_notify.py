@@ -38,7 +38,7 @@ def test_notifying_twice_gives_one_entry_and_one_set_of_mails(
     add_user(approved, active=False)  # inactive: no mail
     add_user(other)  # another enterprise: nothing
     own = make_listing(approved, kind="wanted")
-    theirs = make_listing(other)
+    theirs = make_listing(other, status="draft")  # no real match is made
 
     first = _notify_match(app, approved, own.id, theirs.id)
     second = _notify_match(app, approved, own.id, theirs.id)
@@ -59,7 +59,7 @@ def test_a_post_with_muted_alerts_tells_its_owner_nothing(
     app, approved, other, make_listing
 ):
     own = make_listing(approved, kind="wanted")
-    theirs = make_listing(other)
+    theirs = make_listing(other, status="draft")  # no real match is made
     with app.app_context():
         db.session.get(Listing, own.id).alerts_muted = True
         db.session.commit()
@@ -92,7 +92,7 @@ def test_mail_is_queued_in_the_notifying_transaction_and_rolls_back_with_it(
     app, approved, other, make_listing
 ):
     own = make_listing(approved, kind="wanted")
-    theirs = make_listing(other)
+    theirs = make_listing(other, status="draft")  # no real match is made
     with app.app_context():
         notify(
             approved["id"],
