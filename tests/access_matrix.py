@@ -357,7 +357,10 @@ MATRIX: dict[str, dict] = {
     "accounts.reset_password#weak": {
         "method": "POST",
         "url": lambda w: f"{RESET_REQUEST}/{w['reset_token']}",
-        "data": lambda w: {"new_password": "password123", "confirm_password": "password123"},
+        "data": lambda w: {
+            "new_password": "password123",
+            "confirm_password": "password123",
+        },
         "expect": roles(anonymous=200, signed_in=200),
         "changes_nothing": True,
     },

@@ -58,10 +58,12 @@ def request_password_reset(
     """Queue a reset link for the account with this mobile or e-mail, if it may have
     one; None otherwise. The caller answers the same either way. No commit."""
     user = find_user(identifier)
-    # Made either way, so an unknown account costs about the same.
+    # Every request looks the account up and draws a token; one that sends mail
+    # adds a few writes (nothing as slow as login's argon2), so the paths stay close.
     token = secrets.token_urlsafe(32)
     if not can_reset_password(user):
-        log.info("password reset not sent", extra={"identifier_known": user is not None})
+        known = user is not None
+        log.info("password reset not sent", extra={"identifier_known": known})
         return None
     reset = create_password_reset(user, token, requested_ip)
     subject, body = render_reset_mail(user, token)
@@ -73,7 +75,8 @@ def request_password_reset(
 def create_password_reset(
     user: User, token: str, requested_ip: str | None = None
 ) -> PasswordReset:
-    """Store the hash of a new token for the user; earlier unused ones end. No commit."""
+    """Store the hash of a new token for the user; their earlier unused ones end.
+    No commit."""
     end_password_resets(user)
     now = utcnow()
     reset = PasswordReset(
