@@ -19,6 +19,9 @@ class DefaultConfig:
     MARKET_LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
     MARKET_LOGIN_LIMIT_PER_ADDRESS = "30 per 15 minutes"
     MARKET_REGISTER_LIMIT_PER_ADDRESS = "10 per hour"
+    # Password-reset e-mails asked for (every request counts, known account or not).
+    MARKET_RESET_LIMIT_PER_ACCOUNT = "5 per hour"
+    MARKET_RESET_LIMIT_PER_ADDRESS = "20 per hour"
     # None means instance/uploads.
     MARKET_UPLOAD_DIR: str | None = None
     MARKET_LICENCE_MAX_BYTES = 10 * 1024 * 1024

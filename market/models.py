@@ -4,7 +4,7 @@ Blueprints import the models they use; this module makes sure migrations, the
 schema check and the CLI see tables whose blueprint imports them lazily.
 """
 
-from market.accounts.models import User
+from market.accounts.models import PasswordReset, User
 from market.enterprises.models import Enterprise, EnterpriseDecision
 from market.files.models import StoredFile
 from market.inquiries.models import Inquiry, InquiryMessage, InquiryReport
@@ -36,6 +36,7 @@ __all__ = [
     "MailMessage",
     "Match",
     "Notification",
+    "PasswordReset",
     "SavedSearch",
     "SearchOutbox",
     "StoredFile",

@@ -22,6 +22,8 @@ tests/test_access.py fails when a route of app.url_map has no case here.
 
 import csv
 import io
+import secrets
+from datetime import timedelta
 from decimal import Decimal
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -80,7 +82,8 @@ MISSING_ID = 987654
 
 @dataclass(frozen=True)
 class Redirect:
-    """A 302 to a path on this site (not the login page)."""
+    """A 302 to a path on this site. A success that lands on the login page (a
+    password reset) is a Redirect too; LOGIN means refused for want of a login."""
 
     to: str | Callable[[dict], str]
 
@@ -118,6 +121,7 @@ def _reason(w: dict) -> dict:
 
 
 MINE = "/enterprises/mine"
+RESET_REQUEST = "/accounts/password-reset"
 QUEUE = "/moderation/enterprises"
 MODERATION_ONLY = dict(anonymous=LOGIN, members=403)
 DECIDED = roles(**MODERATION_ONLY, moderators=Redirect(QUEUE))
@@ -315,6 +319,63 @@ MATRIX: dict[str, dict] = {
             "confirm_password": "Brand-new-passphrase-77",
         },
         "expect": roles(anonymous=LOGIN, signed_in=200),
+    },
+    # Password reset: open to everyone (a signed-in user who forgot the password
+    # may ask too); a reset signs out whoever was signed in and leads to login.
+    # An unknown account is tested in tests/accounts/test_password_reset.py (here
+    # its cells would exhaust the per-account limit, which only a change resets).
+    "accounts.request_password_reset": {
+        "method": "GET",
+        "url": lambda w: RESET_REQUEST,
+        "expect": roles(anonymous=200, signed_in=200),
+    },
+    "accounts.request_password_reset#post": {
+        "method": "POST",
+        "url": lambda w: RESET_REQUEST,
+        "data": lambda w: {"identifier": w["approved"]["email"]},
+        "expect": roles(
+            anonymous=Redirect(RESET_REQUEST), signed_in=Redirect(RESET_REQUEST)
+        ),
+    },
+    "accounts.reset_password": {
+        "method": "GET",
+        "url": lambda w: f"{RESET_REQUEST}/{w['reset_token']}",
+        "expect": roles(anonymous=200, signed_in=200),
+    },
+    "accounts.reset_password#invalid": {
+        "method": "GET",
+        "url": lambda w: f"{RESET_REQUEST}/not-a-reset-token",
+        "expect": roles(anonymous=404, signed_in=404),
+    },
+    "accounts.reset_password#post": {
+        "method": "POST",
+        "url": lambda w: f"{RESET_REQUEST}/{w['reset_token']}",
+        "data": lambda w: {
+            "new_password": "Brand-new-passphrase-77",
+            "confirm_password": "Brand-new-passphrase-77",
+        },
+        "expect": roles(
+            anonymous=Redirect("/accounts/login"), signed_in=Redirect("/accounts/login")
+        ),
+    },
+    "accounts.reset_password#weak": {
+        "method": "POST",
+        "url": lambda w: f"{RESET_REQUEST}/{w['reset_token']}",
+        "data": lambda w: {
+            "new_password": "password123",
+            "confirm_password": "password123",
+        },
+        "expect": roles(anonymous=200, signed_in=200),
+        "changes_nothing": True,
+    },
+    "accounts.reset_password#invalid-post": {
+        "method": "POST",
+        "url": lambda w: f"{RESET_REQUEST}/not-a-reset-token",
+        "data": lambda w: {
+            "new_password": "Brand-new-passphrase-77",
+            "confirm_password": "Brand-new-passphrase-77",
+        },
+        "expect": roles(anonymous=404, signed_in=404),
     },
     "accounts.set_locale": {
         "method": "POST",
@@ -1593,7 +1654,22 @@ def build_world(factory) -> dict:
     _add_listings(factory, world)
     _add_inquiries(factory, world)
     _add_alerts(factory, world)
+    _add_password_reset(factory, world)
     return world
+
+
+def _add_password_reset(factory, world: dict) -> None:
+    """A reset link of A's user, as the e-mail would carry it."""
+    from market.accounts.resets import create_password_reset
+
+    token = secrets.token_urlsafe(32)
+    with factory.app.app_context():
+        user = db.session.get(User, world["approved"]["user_id"])
+        reset = create_password_reset(user, token)
+        # A day, not 30 minutes: a long test run never outlives the world's link.
+        reset.expires_at = reset.created_at + timedelta(days=1)
+        db.session.commit()
+    world["reset_token"] = token
 
 
 def _add_alerts(factory, world: dict) -> None:

@@ -154,9 +154,10 @@ def test_every_response_has_nosniff_referrer_policy_and_frame_denial(crawl):
     for role, case, response in crawl:
         label = f"{case} as {role} ({response.status_code} {response.mimetype})"
         assert response.headers.get("X-Content-Type-Options") == "nosniff", label
-        assert (
-            response.headers.get("Referrer-Policy") == "strict-origin-when-cross-origin"
-        ), label
+        policies = {"strict-origin-when-cross-origin"}
+        if case.startswith("accounts.reset_password"):
+            policies.add("no-referrer")  # its URL holds the reset token
+        assert response.headers.get("Referrer-Policy") in policies, label
         assert response.headers.get("X-Frame-Options") == "DENY", label
 
 

@@ -38,6 +38,27 @@ class PasswordChangeForm(FlaskForm):
     )
 
 
+class PasswordResetRequestForm(FlaskForm):
+    identifier = StringField(
+        _l("Mobile or e-mail"),
+        validators=[DataRequired(_l("Enter your mobile number or e-mail.")), Length(max=254)],
+    )
+
+
+class PasswordResetForm(FlaskForm):
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(_l("Enter a new password.")), Length(max=128)],
+    )
+    confirm_password = PasswordField(
+        _l("Repeat the new password"),
+        validators=[
+            DataRequired(_l("Repeat the new password.")),
+            EqualTo("new_password", _l("The two passwords differ.")),
+        ],
+    )
+
+
 class LocaleForm(FlaskForm):
     locale = SelectField(
         _l("Language"), choices=list(LOCALE_NAMES.items()), validate_choice=True

@@ -1,4 +1,5 @@
-"""Users: people who log in, members of an enterprise or moderators."""
+"""Users (people who log in, members of an enterprise or moderators) and the
+password-reset links sent to them."""
 
 import enum
 import secrets
@@ -68,3 +69,24 @@ class User(UserMixin, db.Model):
     def rotate_session_token(self) -> None:
         """End every session of this user (the current one must log in again)."""
         self.session_token = new_session_token()
+
+
+class PasswordReset(db.Model):
+    """A password-reset link sent by e-mail. Only the SHA-256 of its token is kept,
+    so a copy of the table opens no account; a link works once, until expires_at."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    requested_ip: Mapped[str | None] = mapped_column(String(45))
+
+    user = relationship("User")
+
+    def __repr__(self) -> str:
+        state = "used" if self.used_at else f"until {self.expires_at:%Y-%m-%d %H:%M}"
+        return f"<PasswordReset {self.id} user {self.user_id} {state}>"

@@ -4,8 +4,9 @@ import logging
 import re
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete
 
-from market.accounts.models import Role, User
+from market.accounts.models import PasswordReset, Role, User
 from market.accounts.passwords import hash_password, needs_rehash, verify_password
 from market.database import utcnow
 from market.domain.passwords import PasswordProblem, check_password
@@ -113,19 +114,39 @@ def change_password(user: User, current: str, new: str) -> None:
     """Replace the password; every other session of the user ends."""
     if not verify_password(user.password_hash, current):
         raise ValidationFailed({"current_password": [_l("The current password is wrong.")]})
+    check_new_password(user, new)
+    if verify_password(user.password_hash, new):
+        raise ValidationFailed(
+            {"new_password": [_l("The new password must differ from the current one.")]}
+        )
+    set_password(user, new)
+
+
+def check_new_password(user: User, new: str) -> None:
+    """Raise ValidationFailed (on new_password) when the password breaks a rule."""
     context = [user.mobile or "", user.email or ""]
     if user.enterprise is not None:
         context += [user.enterprise.name, user.enterprise.credit_code]
     message = password_problem_message(new, context)
     if message:
         raise ValidationFailed({"new_password": [message]})
-    if verify_password(user.password_hash, new):
-        raise ValidationFailed(
-            {"new_password": [_l("The new password must differ from the current one.")]}
-        )
+
+
+def set_password(user: User, new: str) -> None:
+    """Store the new password; every session and every unused reset link ends."""
     user.password_hash = hash_password(new)
     user.password_changed_at = utcnow()
     user.rotate_session_token()
+    end_password_resets(user)
+
+
+def end_password_resets(user: User) -> None:
+    """Make every reset link of the user that has not been used worthless."""
+    db.session.execute(
+        delete(PasswordReset).where(
+            PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None)
+        )
+    )
 
 
 def end_sessions(user: User) -> None:

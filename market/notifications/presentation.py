@@ -118,12 +118,16 @@ def render_mail(notification: Notification, user: User) -> tuple[str, str]:
             recipient=user,
             notification=notification,
         )
-        # The template itself, not render_template: no context processors (the
-        # inbox badge would query for the user of the request) and no signals.
-        template = current_app.jinja_env.get_template(
-            f"notifications/mail/{notification.kind.value}.txt"
-        )
-        text = template.render(context)
+        return render_text_mail(notification.kind.value, context)
+
+
+def render_text_mail(name: str, context: dict) -> tuple[str, str]:
+    """(subject, body) of templates/notifications/mail/<name>.txt, in the current
+    language: the first line is the subject, the rest the body."""
+    # The template itself, not render_template: no context processors (the
+    # inbox badge would query for the user of the request) and no signals.
+    template = current_app.jinja_env.get_template(f"notifications/mail/{name}.txt")
+    text = template.render(context)
     subject, _newline, body = text.partition("\n")
     subject = " ".join(subject.split())[:SUBJECT_MAX]
     return subject, body.strip("\n") + "\n"
