@@ -1,7 +1,7 @@
 """password resets: hashed, single-use links sent by e-mail
 
-Revision ID: 0005_password_resets
-Revises: 0004_matching_inquiries
+Revision ID: 0006_password_resets
+Revises: 0005_matching_index
 Create Date: 2026-11-26 10:05:38.866356
 
 """
@@ -12,8 +12,8 @@ import market.database
 
 
 # revision identifiers, used by Alembic.
-revision = '0005_password_resets'
-down_revision = '0004_matching_inquiries'
+revision = '0006_password_resets'
+down_revision = '0005_matching_index'
 branch_labels = None
 depends_on = None
 
