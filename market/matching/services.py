@@ -69,7 +69,7 @@ from market.matching.scoring import (
 )
 from market.notifications.links import register_link
 from market.notifications.models import NotificationKind
-from market.notifications.services import notify
+from market.notifications.services import NotificationDraft, notify_many
 
 __all__ = [
     "MATCH_LIMIT",
@@ -645,7 +645,8 @@ def _rescore(subject: PostFacts, matches: Iterable[Match], today: date) -> None:
 
 
 def _tell(listing: Listing, fresh: list[tuple[Match, MatchResult]]) -> None:
-    """Notify both enterprises of each new pair (marked told by _store_all)."""
+    """Notify both enterprises of each new pair (marked told by _store_all), in one
+    batch: a few statements however many pairs."""
     is_offer = listing.kind is ListingKind.OFFER
     counterpart_ids = [
         match.wanted_id if is_offer else match.offer_id for match, _result in fresh
@@ -658,6 +659,7 @@ def _tell(listing: Listing, fresh: list[tuple[Match, MatchResult]]) -> None:
         ).all()
     )
     owners[listing.id] = listing.enterprise_id
+    drafts = []
     for match, result in fresh:
         payload = {
             "score": result.score,
@@ -670,16 +672,18 @@ def _tell(listing: Listing, fresh: list[tuple[Match, MatchResult]]) -> None:
             (match.wanted_id, match.offer_id),
         ):
             enterprise_id = owners[own_id]
-            notify(
-                enterprise_id,
-                NotificationKind.MATCH,
-                f"match:{match.offer_id}:{match.wanted_id}:{enterprise_id}",
-                listing_id=own_id,
-                counterpart_listing_id=other_id,
-                match_id=match.id,
-                payload=payload,
+            drafts.append(
+                NotificationDraft(
+                    enterprise_id,
+                    NotificationKind.MATCH,
+                    f"match:{match.offer_id}:{match.wanted_id}:{enterprise_id}",
+                    listing_id=own_id,
+                    counterpart_listing_id=other_id,
+                    match_id=match.id,
+                    payload=payload,
+                )
             )
-    db.session.flush()
+    notify_many(drafts)
 
 
 # --- wiring -----------------------------------------------------------------------

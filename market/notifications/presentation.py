@@ -16,6 +16,8 @@ them (no HTML reaches a text/plain e-mail); they are rendered in the recipient's
 language (User.locale, else MARKET_DEFAULT_LOCALE).
 """
 
+from collections.abc import Mapping, Sequence
+
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
@@ -61,11 +63,21 @@ KIND_LABELS = {
 }
 
 
-def details(notification: Notification, inquiry=None, saved_search=None) -> dict:
-    """The values the sentence and the mail templates use (payload first)."""
+def details(
+    notification: Notification,
+    inquiry=None,
+    saved_search=None,
+    titles: Mapping[int, str] | None = None,
+) -> dict:
+    """The values the sentence and the mail templates use (payload first; then
+    ``titles``, post id -> title, when the caller loaded them; then the rows)."""
     payload = notification.payload or {}
-    listing = notification.listing
-    counterpart = notification.counterpart_listing
+    known = titles or {}
+    own_id, other_id = notification.listing_id, notification.counterpart_listing_id
+    title = known.get(own_id) if own_id is not None else None
+    other_title = known.get(other_id) if other_id is not None else None
+    listing = notification.listing if title is None else None
+    counterpart = notification.counterpart_listing if other_title is None else None
     if inquiry is None and notification.inquiry_id is not None:
         inquiry = db.session.get(Inquiry, notification.inquiry_id)
     if saved_search is None and notification.saved_search_id is not None:
@@ -78,12 +90,15 @@ def details(notification: Notification, inquiry=None, saved_search=None) -> dict
             else inquiry.sender_enterprise
         )
         sender = other.name if other is not None else ""
-    if listing is None and inquiry is not None:
+    if title is None and listing is None and inquiry is not None:
         listing = inquiry.listing
+    if title is None:
+        title = listing.title if listing else ""
+    if other_title is None:
+        other_title = counterpart.title if counterpart else ""
     return {
-        "title": payload.get("title") or (listing.title if listing else ""),
-        "other_title": payload.get("other_title")
-        or (counterpart.title if counterpart else ""),
+        "title": payload.get("title") or title,
+        "other_title": payload.get("other_title") or other_title,
         "sender": sender or "",
         "search_name": payload.get("search_name")
         or (saved_search.name if saved_search else ""),
@@ -108,22 +123,48 @@ def recipient_locale(user: User) -> str:
 
 def render_mail(notification: Notification, user: User) -> tuple[str, str]:
     """(subject, body) of the notification's e-mail to one user, in their language."""
-    values = details(notification)
-    with force_locale(recipient_locale(user)):
-        context = dict(
-            values,
-            sentence=sentence(notification, values),
-            link=target_url(notification),
-            inbox_link=external_url("notifications.index"),
-            recipient=user,
-            notification=notification,
-        )
-        # The template itself, not render_template: no context processors (the
-        # inbox badge would query for the user of the request) and no signals.
-        template = current_app.jinja_env.get_template(
-            f"notifications/mail/{notification.kind.value}.txt"
-        )
-        text = template.render(context)
+    return render_mails(notification, [user])[0]
+
+
+def render_mails(
+    notification: Notification,
+    users: Sequence[User],
+    titles: Mapping[int, str] | None = None,
+) -> list[tuple[str, str]]:
+    """(subject, body) of the notification's e-mail to each user, in their language.
+
+    The values, the link and the template are worked out once per notification,
+    the sentence once per language; only the greeting differs from user to user.
+    ``titles`` (post id -> title) spares loading the posts.
+    """
+    if not users:
+        return []
+    values = details(notification, titles=titles)
+    shared = dict(
+        values,
+        link=target_url(notification),
+        inbox_link=external_url("notifications.index"),
+        notification=notification,
+    )
+    # The template itself, not render_template: no context processors (the inbox
+    # badge would query for the user of the request) and no signals.
+    template = current_app.jinja_env.get_template(
+        f"notifications/mail/{notification.kind.value}.txt"
+    )
+    by_locale: dict[str, list[int]] = {}
+    for position, user in enumerate(users):
+        by_locale.setdefault(recipient_locale(user), []).append(position)
+    mails: list[tuple[str, str]] = [("", "")] * len(users)
+    for locale, positions in by_locale.items():
+        with force_locale(locale):
+            context = dict(shared, sentence=sentence(notification, values))
+            for position in positions:
+                text = template.render(context, recipient=users[position])
+                mails[position] = _split(text)
+    return mails
+
+
+def _split(text: str) -> tuple[str, str]:
     subject, _newline, body = text.partition("\n")
     subject = " ".join(subject.split())[:SUBJECT_MAX]
     return subject, body.strip("\n") + "\n"

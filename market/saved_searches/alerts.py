@@ -3,7 +3,7 @@
 A receiver of listing_published (sent inside the publishing transaction): the
 new post is checked against every unmuted saved search of the other enterprises,
 in Python (matching.py), and each enterprise with a matching search gets one
-inbox entry, with its e-mails, through notify(). The dedupe key is per saved
+inbox entry, with its e-mails, through one notify_many(). The dedupe key is per saved
 search and post, and an enterprise already told about the post by a saved search
 is not told again: a post published again after an approved edit, or two
 colleagues' similar searches, never tell one enterprise twice.
@@ -20,7 +20,7 @@ from market.listings import queries
 from market.listings.models import Listing
 from market.listings.signals import listing_published
 from market.notifications.models import Notification, NotificationKind
-from market.notifications.services import notify
+from market.notifications.services import NotificationDraft, notify_many
 from market.saved_searches.matching import ListingMatcher
 from market.saved_searches.models import SavedSearch
 
@@ -56,21 +56,22 @@ def alert_saved_searches(listing: Listing) -> list[Notification]:
         )
     )
     matcher = ListingMatcher(listing)
-    sent = []
+    drafts = []
     for saved in searches:
         if saved.enterprise_id in told or not matcher.matches(saved.params or {}):
             continue
         told.add(saved.enterprise_id)
-        notification = notify(
-            saved.enterprise_id,
-            NotificationKind.SAVED_SEARCH,
-            dedupe_key(saved.id, listing.id),
-            listing_id=listing.id,
-            saved_search_id=saved.id,
-            payload={"title": listing.title, "search_name": saved.name},
+        drafts.append(
+            NotificationDraft(
+                saved.enterprise_id,
+                NotificationKind.SAVED_SEARCH,
+                dedupe_key(saved.id, listing.id),
+                listing_id=listing.id,
+                saved_search_id=saved.id,
+                payload={"title": listing.title, "search_name": saved.name},
+            )
         )
-        if notification is not None:
-            sent.append(notification)
+    sent = notify_many(drafts)
     if sent:
         log.info("listing %s: %d saved-search alerts", listing.id, len(sent))
     return sent
