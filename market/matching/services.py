@@ -34,12 +34,12 @@ from sqlalchemy import (
     type_coerce,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import make_transient_to_detached, selectinload
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeDecorator
 
-from market.database import china_today, utcnow
+from market.database import china_today, insert_skipping_conflicts, utcnow
 from market.domain.categories import SPEC_FIELDS, get_category
 from market.enterprises.models import Enterprise, EnterpriseStatus
 from market.extensions import db
@@ -114,6 +114,7 @@ _BAND_SLACK = 1e-9
 _L = Listing.__table__
 _E = Enterprise.__table__
 _D = ListingDocument.__table__
+_MT = Match.__table__
 
 
 # --- facts ------------------------------------------------------------------------
@@ -539,39 +540,83 @@ def _store_all(
     """The row of each result, and whether its pair is still to be told.
 
     Stored rows are updated (and taken out of ``existing``); new ones are added in
-    one flush rather than a savepoint each. Rows still to be told are marked told
-    at ``now`` here (new ones go in with it), because the caller tells them next.
+    one INSERT that skips pairs a concurrent publication stored first (those rows
+    are then loaded and updated, told already or not). Rows still to be told are
+    marked told at ``now`` here (new ones go in with it), because the caller tells
+    them next.
     """
-    rows, new = [], []
+    rows: list[Match | None] = []
+    new = []
     for result in results:
         match = existing.pop((result.offer_id, result.wanted_id), None)
         if match is None:
-            match = Match(
-                offer_id=result.offer_id, wanted_id=result.wanted_id, notified_at=now
-            )
-            new.append(match)
-        match.score = _stored_score(result)
-        match.components = _components_json(result)
+            new.append(result)
+        else:
+            match.score = _stored_score(result)
+            match.components = _components_json(result)
         rows.append(match)
-    added = {id(match) for match in new}
-    if new:
-        try:
-            with db.session.begin_nested():
-                db.session.add_all(new)
-        except IntegrityError:
-            # A concurrent publication stored some of these pairs first: one by one.
-            rows = [
-                _store(None, result) if id(match) in added else match
-                for match, result in zip(rows, results)
-            ]
-            added = set()
+    added = _insert_matches(new, now)
     stored = []
-    for match in rows:
-        to_tell = id(match) in added or match.notified_at is None
+    for match, result in zip(rows, results):
+        to_tell = False
+        if match is None:
+            match = added.get((result.offer_id, result.wanted_id))
+            to_tell = match is not None
+        if match is None:  # stored meanwhile by a concurrent publication
+            match = _store(None, result)
         if match.notified_at is None:
             match.notified_at = now
+            to_tell = True
         stored.append((match, to_tell))
     return stored
+
+
+def _insert_matches(
+    results: list[MatchResult], now: datetime
+) -> dict[tuple[int, int], Match]:
+    """Add the new pairs' rows with Core (no unit of work), skipping pairs stored
+    meanwhile; the rows added, as persistent Match objects of the session."""
+    if not results:
+        return {}
+    statement = insert_skipping_conflicts(_MT, [_MT.c.offer_id, _MT.c.wanted_id])
+    if statement is None:  # other databases: the ORM, a savepoint for all
+        try:
+            with db.session.begin_nested():
+                matches = [_new_match(result, now) for result in results]
+                db.session.add_all(matches)
+        except IntegrityError:
+            return {}
+        return {(m.offer_id, m.wanted_id): m for m in matches}
+    values = [_match_row(result, now) for result in results]
+    inserted = db.session.execute(
+        statement.values(values).returning(_MT.c.offer_id, _MT.c.wanted_id, _MT.c.id)
+    ).all()
+    ids = {(offer_id, wanted_id): row_id for offer_id, wanted_id, row_id in inserted}
+    added = {}
+    for row in values:
+        key = (row["offer_id"], row["wanted_id"])
+        if key in ids:
+            match = Match(id=ids[key], **row)
+            make_transient_to_detached(match)
+            db.session.add(match)
+            added[key] = match
+    return added
+
+
+def _match_row(result: MatchResult, now: datetime) -> dict:
+    return {
+        "offer_id": result.offer_id,
+        "wanted_id": result.wanted_id,
+        "score": _stored_score(result),
+        "components": _components_json(result),
+        "created_at": now,
+        "updated_at": now,
+        "notified_at": now,
+    }
+
+
+def _new_match(result: MatchResult, now: datetime) -> Match:
+    return Match(**_match_row(result, now))
 
 
 def _facts_by_ids(ids: Sequence[int]) -> dict[int, PostFacts]:

@@ -18,13 +18,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from sqlalchemy import func, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm import joinedload, make_transient_to_detached
 
 from market.accounts.models import User
-from market.database import utcnow
+from market.database import insert_skipping_conflicts, utcnow
 from market.exceptions import NotAllowed
 from market.extensions import db
 from market.listings.models import Listing
@@ -123,7 +121,7 @@ def notify_many(drafts: Iterable[NotificationDraft]) -> list[Notification]:
     if not wanted:
         return []
     now = utcnow()
-    if db.session.get_bind().dialect.name in _UPSERTS:
+    if insert_skipping_conflicts(_N, [_N.c.dedupe_key]) is not None:
         ids = _insert_skipping_twins(wanted, now)
     else:
         ids = _insert_one_by_one(wanted, now)
@@ -157,23 +155,16 @@ def _row(draft: NotificationDraft, now) -> dict:
     }
 
 
-_UPSERTS = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
-
-
 def _insert_skipping_twins(drafts: list[NotificationDraft], now) -> dict[str, int]:
     """One INSERT ... ON CONFLICT (dedupe_key) DO NOTHING RETURNING per CHUNK rows:
     dedupe key -> id of the rows it added (existing keys are skipped by the unique
     index, without a SELECT first and without failing the transaction)."""
-    make_insert = _UPSERTS[db.session.get_bind().dialect.name]
     ids: dict[str, int] = {}
     for start in range(0, len(drafts), CHUNK):
         rows = [_row(draft, now) for draft in drafts[start : start + CHUNK]]
-        statement = (
-            make_insert(_N)
-            .values(rows)
-            .on_conflict_do_nothing(index_elements=[_N.c.dedupe_key])
-            .returning(_N.c.dedupe_key, _N.c.id)
-        )
+        statement = insert_skipping_conflicts(_N, [_N.c.dedupe_key])
+        assert statement is not None
+        statement = statement.values(rows).returning(_N.c.dedupe_key, _N.c.id)
         ids.update(db.session.execute(statement).all())
     return ids
 
@@ -279,6 +270,8 @@ def queue_notification_mails(notifications: Sequence[Notification]) -> int:
     for start in range(0, len(enterprise_ids), CHUNK):
         for user in db.session.scalars(
             select(User)
+            # The mail's footer names the enterprise: loaded here, not per mail.
+            .options(joinedload(User.enterprise))
             .where(
                 User.enterprise_id.in_(enterprise_ids[start : start + CHUNK]),
                 User.active.is_(True),
