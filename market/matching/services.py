@@ -588,8 +588,9 @@ def _insert_matches(
             return {}
         return {(m.offer_id, m.wanted_id): m for m in matches}
     values = [_match_row(result, now) for result in results]
+    # A list of parameters: compiled once (cached), sent as multi-row batches.
     inserted = db.session.execute(
-        statement.values(values).returning(_MT.c.offer_id, _MT.c.wanted_id, _MT.c.id)
+        statement.returning(_MT.c.offer_id, _MT.c.wanted_id, _MT.c.id), values
     ).all()
     ids = {(offer_id, wanted_id): row_id for offer_id, wanted_id, row_id in inserted}
     added = {}

@@ -80,7 +80,11 @@ def details(
     counterpart = notification.counterpart_listing if other_title is None else None
     if inquiry is None and notification.inquiry_id is not None:
         inquiry = db.session.get(Inquiry, notification.inquiry_id)
-    if saved_search is None and notification.saved_search_id is not None:
+    if (
+        saved_search is None
+        and notification.saved_search_id is not None
+        and not payload.get("search_name")
+    ):
         saved_search = db.session.get(SavedSearch, notification.saved_search_id)
     sender = payload.get("sender")
     if not sender and inquiry is not None:
@@ -123,45 +127,61 @@ def recipient_locale(user: User) -> str:
 
 def render_mail(notification: Notification, user: User) -> tuple[str, str]:
     """(subject, body) of the notification's e-mail to one user, in their language."""
-    return render_mails(notification, [user])[0]
+    [(_pair, mail)] = render_all_mails([(notification, [user])])
+    return mail
 
 
-def render_mails(
-    notification: Notification,
-    users: Sequence[User],
+Mail = tuple[tuple[Notification, User], tuple[str, str]]
+
+
+def render_all_mails(
+    batch: Sequence[tuple[Notification, Sequence[User]]],
     titles: Mapping[int, str] | None = None,
-) -> list[tuple[str, str]]:
-    """(subject, body) of the notification's e-mail to each user, in their language.
+) -> list[Mail]:
+    """((notification, user), (subject, body)) of each notification's e-mail to
+    each of its users, in the user's language, in the batch's order.
 
-    The values, the link and the template are worked out once per notification,
-    the sentence once per language; only the greeting differs from user to user.
-    ``titles`` (post id -> title) spares loading the posts.
+    The values, the link and the template are worked out once per notification;
+    the language is switched once per language of the batch, not per mail (each
+    switch parses the locale); the sentence is made once per notification and
+    language. ``titles`` (post id -> title) spares loading the posts.
     """
-    if not users:
-        return []
-    values = details(notification, titles=titles)
-    shared = dict(
-        values,
-        link=target_url(notification),
-        inbox_link=external_url("notifications.index"),
-        notification=notification,
-    )
-    # The template itself, not render_template: no context processors (the inbox
-    # badge would query for the user of the request) and no signals.
-    template = current_app.jinja_env.get_template(
-        f"notifications/mail/{notification.kind.value}.txt"
-    )
-    by_locale: dict[str, list[int]] = {}
-    for position, user in enumerate(users):
-        by_locale.setdefault(recipient_locale(user), []).append(position)
-    mails: list[tuple[str, str]] = [("", "")] * len(users)
-    for locale, positions in by_locale.items():
+    shared = []
+    by_locale: dict[str, list[tuple[int, int]]] = {}
+    for number, (notification, users) in enumerate(batch):
+        values = details(notification, titles=titles)
+        context = dict(
+            values,
+            link=target_url(notification),
+            inbox_link=external_url("notifications.index"),
+            notification=notification,
+        )
+        # The template itself, not render_template: no context processors (the
+        # inbox badge would query for the user of the request) and no signals.
+        template = current_app.jinja_env.get_template(
+            f"notifications/mail/{notification.kind.value}.txt"
+        )
+        shared.append((values, context, template))
+        for position, user in enumerate(users):
+            by_locale.setdefault(recipient_locale(user), []).append((number, position))
+    rendered: dict[tuple[int, int], tuple[str, str]] = {}
+    for locale, places in by_locale.items():
         with force_locale(locale):
-            context = dict(shared, sentence=sentence(notification, values))
-            for position in positions:
-                text = template.render(context, recipient=users[position])
-                mails[position] = _split(text)
-    return mails
+            sentences: dict[int, str] = {}
+            for number, position in places:
+                notification, users = batch[number]
+                values, context, template = shared[number]
+                if number not in sentences:
+                    sentences[number] = sentence(notification, values)
+                text = template.render(
+                    context, sentence=sentences[number], recipient=users[position]
+                )
+                rendered[number, position] = _split(text)
+    return [
+        ((notification, user), rendered[number, position])
+        for number, (notification, users) in enumerate(batch)
+        for position, user in enumerate(users)
+    ]
 
 
 def _split(text: str) -> tuple[str, str]:

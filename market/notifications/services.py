@@ -27,7 +27,7 @@ from market.exceptions import NotAllowed
 from market.extensions import db
 from market.listings.models import Listing
 from market.notifications.models import MailMessage, Notification, NotificationKind
-from market.notifications.presentation import render_mails
+from market.notifications.presentation import render_all_mails
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 MAIL_QUEUED = "market.mail_queued"
 # The kinds an owner can silence per post (Listing.alerts_muted).
 MUTABLE_KINDS = frozenset({NotificationKind.MATCH, NotificationKind.SAVED_SEARCH})
-# Ids per IN list, rows per multi-row INSERT: well inside every driver's limits.
+# Ids per IN list: well inside every driver's limit of parameters.
 CHUNK = 500
 
 _N = Notification.__table__
@@ -156,17 +156,18 @@ def _row(draft: NotificationDraft, now) -> dict:
 
 
 def _insert_skipping_twins(drafts: list[NotificationDraft], now) -> dict[str, int]:
-    """One INSERT ... ON CONFLICT (dedupe_key) DO NOTHING RETURNING per CHUNK rows:
-    dedupe key -> id of the rows it added (existing keys are skipped by the unique
-    index, without a SELECT first and without failing the transaction)."""
-    ids: dict[str, int] = {}
-    for start in range(0, len(drafts), CHUNK):
-        rows = [_row(draft, now) for draft in drafts[start : start + CHUNK]]
-        statement = insert_skipping_conflicts(_N, [_N.c.dedupe_key])
-        assert statement is not None
-        statement = statement.values(rows).returning(_N.c.dedupe_key, _N.c.id)
-        ids.update(db.session.execute(statement).all())
-    return ids
+    """INSERT ... ON CONFLICT (dedupe_key) DO NOTHING RETURNING, for all rows at
+    once: dedupe key -> id of the rows it added (existing keys are skipped by the
+    unique index, without a SELECT first and without failing the transaction).
+
+    Executed with a list of parameters: SQLAlchemy compiles the statement once
+    (cached) and sends the rows as multi-row VALUES batches ("insertmanyvalues").
+    """
+    statement = insert_skipping_conflicts(_N, [_N.c.dedupe_key])
+    assert statement is not None
+    statement = statement.returning(_N.c.dedupe_key, _N.c.id)
+    rows = [_row(draft, now) for draft in drafts]
+    return dict(db.session.execute(statement, rows).all())
 
 
 def _insert_one_by_one(drafts: list[NotificationDraft], now) -> dict[str, int]:
@@ -262,7 +263,7 @@ def queue_notification_mail(notification: Notification) -> int:
 
 def queue_notification_mails(notifications: Sequence[Notification]) -> int:
     """queue_notification_mail() for many: one query for the users, one for the
-    posts' titles, one INSERT (per CHUNK mails) for the messages; how many."""
+    posts' titles, one INSERT for the messages; how many."""
     if not notifications:
         return 0
     enterprise_ids = sorted({n.enterprise_id for n in notifications})
@@ -287,25 +288,24 @@ def queue_notification_mails(notifications: Sequence[Notification]) -> int:
         for n in told
         for post_id in (n.listing_id, n.counterpart_listing_id)
     )
+    mails = render_all_mails(
+        [(notification, users_of[notification.enterprise_id]) for notification in told],
+        titles,
+    )
     now = utcnow()
-    rows = []
-    for notification in told:
-        users = users_of[notification.enterprise_id]
-        mails = render_mails(notification, users, titles)
-        for user, (subject, body) in zip(users, mails):
-            rows.append(
-                {
-                    "recipient": user.email,
-                    "subject": subject[:200],
-                    "body": body,
-                    "notification_id": notification.id,
-                    "next_attempt_at": now,
-                    "created_at": now,
-                }
-            )
-    for start in range(0, len(rows), CHUNK):
-        db.session.execute(insert(_M), rows[start : start + CHUNK])
+    rows = [
+        {
+            "recipient": user.email,
+            "subject": subject[:200],
+            "body": body,
+            "notification_id": notification.id,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+        for (notification, user), (subject, body) in mails
+    ]
     if rows:
+        db.session.execute(insert(_M), rows)
         db.session.info[MAIL_QUEUED] = True
     return len(rows)
 

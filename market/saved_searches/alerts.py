@@ -12,7 +12,7 @@ colleagues' similar searches, never tell one enterprise twice.
 import logging
 
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import Text, cast, select
 
 from market.accounts.models import User
 from market.extensions import db
@@ -21,7 +21,7 @@ from market.listings.models import Listing
 from market.listings.signals import listing_published
 from market.notifications.models import Notification, NotificationKind
 from market.notifications.services import NotificationDraft, notify_many
-from market.saved_searches.matching import ListingMatcher
+from market.saved_searches.matching import ListingMatcher, stored_search_params
 from market.saved_searches.models import SavedSearch
 
 log = logging.getLogger(__name__)
@@ -35,8 +35,14 @@ def alert_saved_searches(listing: Listing) -> list[Notification]:
     """Notify the enterprises whose saved searches match the (public) post."""
     if not queries.is_public(listing):
         return []
-    searches = db.session.scalars(
-        select(SavedSearch)
+    # Columns, not objects; the params as their JSON text, parsed once per text.
+    searches = db.session.execute(
+        select(
+            SavedSearch.id,
+            SavedSearch.enterprise_id,
+            SavedSearch.name,
+            cast(SavedSearch.params, Text),
+        )
         .join(User, User.id == SavedSearch.user_id)
         .where(
             SavedSearch.muted.is_(False),
@@ -57,18 +63,20 @@ def alert_saved_searches(listing: Listing) -> list[Notification]:
     )
     matcher = ListingMatcher(listing)
     drafts = []
-    for saved in searches:
-        if saved.enterprise_id in told or not matcher.matches(saved.params or {}):
+    for search_id, enterprise_id, name, params in searches:
+        if enterprise_id in told or not matcher.matches(
+            stored_search_params(params or "{}")
+        ):
             continue
-        told.add(saved.enterprise_id)
+        told.add(enterprise_id)
         drafts.append(
             NotificationDraft(
-                saved.enterprise_id,
+                enterprise_id,
                 NotificationKind.SAVED_SEARCH,
-                dedupe_key(saved.id, listing.id),
+                dedupe_key(search_id, listing.id),
                 listing_id=listing.id,
-                saved_search_id=saved.id,
-                payload={"title": listing.title, "search_name": saved.name},
+                saved_search_id=search_id,
+                payload={"title": listing.title, "search_name": name},
             )
         )
     sent = notify_many(drafts)
