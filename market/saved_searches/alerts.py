@@ -1,20 +1,24 @@
 """Telling enterprises about new posts that match their saved searches.
 
 A receiver of listing_published (sent inside the publishing transaction): the
-new post is checked against every unmuted saved search of the other enterprises,
-in Python (matching.py), and each enterprise with a matching search gets one
-inbox entry, with its e-mails, through one notify_many(). The dedupe key is per saved
+new post is checked against every unmuted saved search of the other enterprises
+(SQL leaves out those whose kind or category rules it out; the rest is judged in
+Python, matching.py), and each enterprise with a matching search gets one inbox
+entry, with its e-mails, through one notify_many(). The dedupe key is per saved
 search and post, and an enterprise already told about the post by a saved search
 is not told again: a post published again after an approved edit, or two
 colleagues' similar searches, never tell one enterprise twice.
 """
 
 import logging
+from functools import lru_cache
 
 from flask import Flask
-from sqlalchemy import Text, cast, select
+from sqlalchemy import Text, cast, or_, select
+from sqlalchemy.sql.elements import ColumnElement
 
 from market.accounts.models import User
+from market.domain.categories import list_children, list_top_levels
 from market.extensions import db
 from market.listings import queries
 from market.listings.models import Listing
@@ -35,6 +39,7 @@ def alert_saved_searches(listing: Listing) -> list[Notification]:
     """Notify the enterprises whose saved searches match the (public) post."""
     if not queries.is_public(listing):
         return []
+    matcher = ListingMatcher(listing)
     # Columns, not objects; the params as their JSON text, parsed once per text.
     searches = db.session.execute(
         select(
@@ -48,6 +53,7 @@ def alert_saved_searches(listing: Listing) -> list[Notification]:
             SavedSearch.muted.is_(False),
             SavedSearch.enterprise_id != listing.enterprise_id,
             User.active.is_(True),
+            *_kind_and_category_allow(matcher.document),
         )
         .order_by(SavedSearch.id)
     ).all()
@@ -61,7 +67,6 @@ def alert_saved_searches(listing: Listing) -> list[Notification]:
             )
         )
     )
-    matcher = ListingMatcher(listing)
     drafts = []
     for search_id, enterprise_id, name, params in searches:
         if enterprise_id in told or not matcher.matches(
@@ -83,6 +88,35 @@ def alert_saved_searches(listing: Listing) -> list[Notification]:
     if sent:
         log.info("listing %s: %d saved-search alerts", listing.id, len(sent))
     return sent
+
+
+def _kind_and_category_allow(document: dict) -> list[ColumnElement]:
+    """SQL conditions leaving out the saved searches whose kind or category filter
+    rules the post out, as ListingMatcher would (a value the search page ignores,
+    such as an unknown category, rules nothing out); Python judges the rest."""
+    kind = SavedSearch.params["kind"].as_string()
+    category = SavedSearch.params["category"].as_string()
+    return [
+        or_(
+            kind.is_(None),
+            kind.not_in(("offer", "wanted")),
+            kind == document["kind"],
+        ),
+        or_(
+            category.is_(None),
+            category.not_in(_category_slugs()),
+            category.in_((document["category"], document["family"])),
+        ),
+    ]
+
+
+@lru_cache(maxsize=1)
+def _category_slugs() -> tuple[str, ...]:
+    return tuple(
+        slug
+        for top in list_top_levels()
+        for slug in (top.slug, *(kid.slug for kid in list_children(top.slug)))
+    )
 
 
 def _on_listing_published(sender, listing: Listing, **extra) -> None:
