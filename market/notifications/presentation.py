@@ -19,8 +19,6 @@ language (User.locale, else MARKET_DEFAULT_LOCALE).
 from collections.abc import Mapping, Sequence
 
 from flask import current_app
-from jinja2 import pass_context
-from markupsafe import Markup
 from flask_babel import force_locale, get_translations
 from flask_babel import lazy_gettext as _l
 
@@ -194,18 +192,16 @@ def _translating(translations):
     """The templates' gettext for one language, remembering each message.
 
     Jinja's ``_()`` calls the ``gettext`` of the render context; this one does
-    what Flask-Babel's (newstyle) does, without looking the language's
-    translations up again for each of the dozen messages of every mail.
+    what Flask-Babel's (newstyle) does for the mail templates, which are plain
+    text and never autoescaped, without looking the language's translations up
+    again for each of the half-dozen messages of every mail.
     """
     known: dict[str, str] = {}
 
-    @pass_context
-    def gettext(context, message: str, **variables):
+    def gettext(message: str, **variables) -> str:
         text = known.get(message)
         if text is None:
             text = known[message] = translations.ugettext(message)
-        if context.eval_ctx.autoescape:
-            text = Markup(text)
         return text % variables
 
     return gettext

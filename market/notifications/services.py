@@ -1,8 +1,8 @@
 """Telling an enterprise something: one inbox entry per event, never twice, and its
 e-mails queued in the same transaction; reading entries; muting a post's alerts.
 
-Who calls notify() (matching, saved searches, inquiries) passes the ids the entry
-is about:
+Who calls notify() (inquiries) or notify_many() with NotificationDrafts (matching
+and saved searches: one batch per publication) passes the ids the entry is about:
 
 - MATCH: listing_id = the recipient's own post, counterpart_listing_id = the other
   side's post, match_id; one call per side, dedupe key per pair and side.
