@@ -56,6 +56,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 SEED = 20261126
+DEFAULT_SAVED_SEARCHES = 4_000
 DEFAULT_WANTED = 50_000
 DEFAULT_OFFERS = 100_000
 DEFAULT_PUBLISHES = 50
@@ -65,6 +66,8 @@ TARGET_MEDIAN_MS = 100.0
 ENTERPRISES = 3_000
 CHUNK = 5_000
 CHILD_TIMEOUT_S = 3600
+# The code a publication runs (the fingerprint in the report's first line).
+CODE = ("matching", "notifications", "saved_searches")
 
 # --- the synthetic posts ------------------------------------------------------------
 
@@ -247,6 +250,66 @@ class Generator:
             })  # fmt: skip
         return rows
 
+    # users and saved searches
+
+    def users(self, enterprises: list[dict]) -> list[dict]:
+        """1-3 users per enterprise (1.65 on average); 92 % with an e-mail address,
+        4 % inactive; most leave the language to the default."""
+        rng = self.rng
+        rows = []
+        for enterprise in enterprises:
+            for seat in range(1 + weighted(rng, ((0, 50), (1, 35), (2, 15)))):
+                number = len(rows) + 1
+                rows.append({
+                    "id": number,
+                    "enterprise_id": enterprise["id"],
+                    "name": f"用户{number:05d}",
+                    "mobile": f"137{number:08d}",
+                    "email": (f"user{number}@bench{enterprise['id']}.example.com"
+                              if rng.random() < 0.92 else None),
+                    "password_hash": "!",
+                    "role": "member",
+                    "active": rng.random() >= 0.04,
+                    "session_token": f"bench-{number:010d}",
+                    "locale": weighted(rng, ((None, 60), ("zh_CN", 30), ("en", 10))),
+                    "created_at": self.now,
+                })  # fmt: skip
+        return rows
+
+    def saved_searches(self, users: list[dict], count: int) -> list[dict]:
+        """Searches as users save them: a category or words, often a kind, a city,
+        a voltage level or a capacity range; 10 % muted."""
+        rng = self.rng
+        rows = []
+        for number in range(1, count + 1):
+            user = rng.choice(users)
+            category = rng.choices(self.categories, self.weights)[0]
+            params: dict[str, str] = {}
+            if rng.random() < 0.6:
+                params["category"] = category.slug
+            else:
+                params["q"] = category.zh
+            if rng.random() < 0.7:
+                params["kind"] = rng.choice(("offer", "wanted"))
+            if rng.random() < 0.35:
+                _province, city, _district = self.place()
+                params["city"] = city
+            if rng.random() < 0.2:
+                params["voltage_kv"] = "10"
+            if "capacity_kva" in category.spec_keys and rng.random() < 0.3:
+                params["capacity_min"] = "315"
+                params["capacity_max"] = "1000"
+            rows.append({
+                "id": number,
+                "user_id": user["id"],
+                "enterprise_id": user["enterprise_id"],
+                "name": params.get("q") or category.zh,
+                "params": params,
+                "muted": rng.random() < 0.1,
+                "created_at": self.now,
+            })  # fmt: skip
+        return rows
+
     # posts
 
     def _value(self, slug: str, key: str):
@@ -413,14 +476,16 @@ def reset_postgres(url: str) -> None:
 
 
 def phase_build(url: str, scratch: Path, wanted: int, offers: int, publishes: int,
-                seed: int) -> dict:  # fmt: skip
+                seed: int, saved: int) -> dict:  # fmt: skip
     from flask_migrate import upgrade
     from sqlalchemy import func, insert, select, text
 
+    from market.accounts.models import User
     from market.enterprises.models import Enterprise
     from market.extensions import db
     from market.files.models import StoredFile
     from market.listings.models import Listing, ListingDocument
+    from market.saved_searches.models import SavedSearch
 
     started = time.perf_counter()
     if url.startswith("postgresql"):
@@ -435,6 +500,11 @@ def phase_build(url: str, scratch: Path, wanted: int, offers: int, publishes: in
             rows = generator.enterprises(ENTERPRISES)
             connection.execute(insert(Enterprise.__table__), rows)
             approved = [row["id"] for row in rows if row["status"] == "approved"]
+            users = generator.users(rows)
+            connection.execute(insert(User.__table__), users)
+            searches = generator.saved_searches(users, saved)
+            if searches:
+                connection.execute(insert(SavedSearch.__table__), searches)
             file_id = connection.execute(
                 insert(StoredFile.__table__).returning(StoredFile.__table__.c.id),
                 {"storage_key": "0" * 32, "display_name": "试验报告.pdf",
@@ -478,7 +548,7 @@ def phase_build(url: str, scratch: Path, wanted: int, offers: int, publishes: in
                     insert(ListingDocument.__table__), documents[start : start + CHUNK]
                 )
             if connection.dialect.name == "postgresql":
-                for table in ("enterprises", "listings"):
+                for table in ("enterprises", "listings", "users", "saved_searches"):
                     connection.execute(text(
                         f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                         f"(SELECT max(id) FROM {table}))"
@@ -498,6 +568,9 @@ def phase_build(url: str, scratch: Path, wanted: int, offers: int, publishes: in
         "subjects": subjects,
         "published": {str(kind): count for kind, count in counts.items()},
         "documents": len(documents),
+        "users": len(users),
+        "users_mailed": sum(1 for u in users if u["email"] and u["active"]),
+        "saved_searches": len(searches),
         "peak_rss_mb": peak_rss_mb(),
     }
 
@@ -520,25 +593,32 @@ def peak_rss_mb() -> float:
 
 
 class Steps:
-    """Times named functions of a module while installed (exclusive of nothing:
-    the wrapped steps do not nest)."""
+    """Times named functions of a module while installed. Steps may nest (the
+    report subtracts inner from outer); an exception is counted, then re-raised."""
 
     def __init__(self):
         self.current: dict[str, float] = {}
         self.counts: dict[str, int] = {}
+        self.failures = 0
         self._saved: list[tuple[object, str, object]] = []
 
     def wrap(self, module, name: str, label: str, count=None) -> None:
-        original = getattr(module, name)
+        original = getattr(module, name, None)
+        if original is None:
+            return
 
         def timed(*args, **kwargs):
             started = time.perf_counter()
-            result = original(*args, **kwargs)
+            try:
+                result = original(*args, **kwargs)
+            except Exception:
+                self.failures += 1
+                raise
             self.current[label] = self.current.get(label, 0.0) + (
                 time.perf_counter() - started
             )
             if count is not None:
-                self.counts[label] = count(result)
+                self.counts[label] = self.counts.get(label, 0) + count(result)
             return result
 
         self._saved.append((module, name, original))
@@ -572,11 +652,49 @@ def raw_query_ms(query) -> tuple[float, int]:
 
 
 def phase_measure(url: str, scratch: Path, subjects: dict[str, list[int]]) -> dict:
+    from sqlalchemy import func, select
+
     from market.database import china_today, utcnow
     from market.extensions import db
     from market.listings.models import Listing, ListingStatus
+    from market.listings.signals import listing_published
     from market.matching import services
     from market.matching.scoring import NOTIFY_THRESHOLD
+    from market.notifications.models import MailMessage, Notification
+    from market.saved_searches import alerts
+
+    def publish(listing) -> None:
+        # What publish_listing() sends: matching and saved-search alerts, each
+        # receiver as the app runs it (matching in its own savepoint).
+        listing_published.send(listing, listing=listing)
+
+    def forget(listing_id: int) -> None:
+        # Undone by the rollback that follows the publish.
+        from sqlalchemy import delete, or_
+
+        from market.matching.models import Match
+
+        notes = select(Notification.id).where(
+            or_(
+                Notification.listing_id == listing_id,
+                Notification.counterpart_listing_id == listing_id,
+            )
+        )
+        db.session.execute(
+            delete(MailMessage).where(MailMessage.notification_id.in_(notes))
+        )
+        db.session.execute(delete(Notification).where(Notification.id.in_(notes)))
+        db.session.execute(
+            delete(Match).where(
+                or_(Match.offer_id == listing_id, Match.wanted_id == listing_id)
+            )
+        )
+
+    def told() -> tuple[int, int]:
+        return (
+            db.session.scalar(select(func.count(Notification.id))) or 0,
+            db.session.scalar(select(func.count(MailMessage.id))) or 0,
+        )
 
     rss_start = rss_mb()
     app = make_app(url, scratch)
@@ -584,10 +702,15 @@ def phase_measure(url: str, scratch: Path, subjects: dict[str, list[int]]) -> di
     with app.app_context():
         for kind, ids in subjects.items():
             steps = Steps()
+            steps.wrap(services, "match_published", "matching")
             steps.wrap(services, "list_candidates", "candidates", count=len)
             steps.wrap(services, "rank", "rank", count=len)
-            steps.wrap(services, "notify", "notify", count=lambda _result: 1)
+            # Whichever the code has: notify() per side, or one batch per publish.
+            steps.wrap(services, "notify", "notify")
+            steps.wrap(services, "notify_many", "notify")
+            steps.wrap(alerts, "alert_saved_searches", "alerts", count=len)
             samples, breakdown, counts = [], [], []
+            notes_before, mails_before = told()
             try:
                 for number, listing_id in enumerate(ids):
                     listing = db.session.get(Listing, listing_id)
@@ -595,24 +718,30 @@ def phase_measure(url: str, scratch: Path, subjects: dict[str, list[int]]) -> di
                     listing.status = ListingStatus.PUBLISHED
                     listing.published_at = utcnow()
                     db.session.flush()
-                    steps.current = {}
+                    steps.current, steps.counts = {}, {}
                     started = time.perf_counter()
-                    services.match_published(listing)
-                    matched = time.perf_counter()
+                    publish(listing)
+                    published = time.perf_counter()
                     db.session.commit()
                     done = time.perf_counter()
                     if number < WARM_UP:
                         continue
                     samples.append((done - started) * 1000)
                     parts = {k: v * 1000 for k, v in steps.current.items()}
-                    parts["store + flush"] = (matched - started) * 1000 - sum(
-                        parts.values()
+                    parts["store + flush"] = parts.get("matching", 0.0) - sum(
+                        parts.get(k, 0.0) for k in ("candidates", "rank", "notify")
                     )
-                    parts["commit"] = (done - matched) * 1000
+                    parts["signal"] = (published - started) * 1000 - parts.get(
+                        "matching", 0.0
+                    ) - parts.get("alerts", 0.0)
+                    parts["commit"] = (done - published) * 1000
                     breakdown.append(parts)
                     counts.append(dict(steps.counts))
             finally:
                 steps.restore()
+            if steps.failures:
+                raise SystemExit(f"{steps.failures} publishes failed (see the log)")
+            notes_after, mails_after = told()
             # Where the candidate time goes: database + driver, then the rest.
             today = china_today()
             raw, family = [], []
@@ -628,13 +757,15 @@ def phase_measure(url: str, scratch: Path, subjects: dict[str, list[int]]) -> di
                     facts, listing.enterprise_id, today, 0.0
                 )))  # fmt: skip
             db.session.commit()
-            # Memory: match_published again (all pairs told: no notifications).
+            # Memory: the publication's receivers again, each subject's first
+            # publication undone: the pairs are new, notified and mailed again.
             peaks = []
             for listing_id in ids[WARM_UP : WARM_UP + MEMORY_PASS]:
                 listing = db.session.get(Listing, listing_id)
                 _loaded = (listing.enterprise, listing.documents)
+                forget(listing_id)
                 tracemalloc.start()
-                services.match_published(listing)
+                publish(listing)
                 peaks.append(tracemalloc.get_traced_memory()[1] / 1024)
                 tracemalloc.stop()
                 db.session.rollback()
@@ -645,6 +776,8 @@ def phase_measure(url: str, scratch: Path, subjects: dict[str, list[int]]) -> di
                 "raw_sql_ms": raw,
                 "family_candidates": family,
                 "tracemalloc_peak_kib": peaks,
+                "notifications": notes_after - notes_before,
+                "mails": mails_after - mails_before,
             }
         db.engine.dispose()
     results["rss_start_mb"] = rss_start
@@ -712,9 +845,12 @@ def report(args, build: dict, measured: dict, fingerprint: str) -> str:
         f"{build['published'].get('offer', 0):,} of them published, some past their "
         f"date), {build['documents']:,} test reports; built in "
         f"{build['build_s']:.0f} s",
+        f"Users: {build['users']:,} ({build['users_mailed']:,} active with an e-mail "
+        f"address); {build['saved_searches']:,} saved searches",
         "",
-        f"Per publish, ms: match_published() + commit, {args.publishes} publishes per "
-        f"direction after {WARM_UP} warm-up",
+        f"Per publish, ms: listing_published (match_published() and the saved-search "
+        f"alerts) + commit, {args.publishes} publishes per direction after {WARM_UP} "
+        "warm-up",
     ]
     rows = []
     for kind in ("offer", "wanted"):
@@ -723,24 +859,34 @@ def report(args, build: dict, measured: dict, fingerprint: str) -> str:
         quiet = [total - b.get("notify", 0.0) for total, b in zip(s, r["breakdown_ms"])]
         candidates = [c.get("candidates", 0) for c in r["counts"]]
         stored = [c.get("rank", 0) for c in r["counts"]]
+        hits = [c.get("alerts", 0) for c in r["counts"]]
+        count = len(s) + WARM_UP
         rows.append([LABELS[kind], fmt(statistics.median(s)), fmt(percentile(s, 95)),
                      fmt(max(s)), fmt(statistics.fmean(s)),
                      fmt(statistics.median(quiet)), fmt(percentile(quiet, 95)),
                      f"{statistics.median(r['family_candidates']):,.0f}",
                      f"{statistics.median(candidates):,.0f}",
-                     f"{statistics.median(stored):,.0f}"])  # fmt: skip
+                     f"{statistics.median(stored):,.0f}",
+                     f"{statistics.median(hits):,.0f}",
+                     f"{r['notifications'] / count:,.0f}",
+                     f"{r['mails'] / count:,.0f}"])  # fmt: skip
     out.append(table(["direction", "median", "p95", "max", "mean",
                       "median w/o notify", "p95 w/o notify", "family",
-                      "candidates", "matches ≥80"], rows))  # fmt: skip
-    out.append("(family, candidates, matches: medians. Family: the category family's "
-               "public counterparts; candidates: what SQL returns above 75 points; "
-               "w/o notify: the same, less the time inside notify())")
+                      "candidates", "matches ≥80", "alerts", "entries",
+                      "mails"], rows))  # fmt: skip
+    out.append("(family, candidates, matches, alerts: medians; entries, mails: "
+               "inbox entries and queued e-mails, mean per publish. Family: the "
+               "category family's public counterparts; candidates: what SQL returns "
+               "above 75 points; alerts: saved-search entries; w/o notify: less the "
+               "time inside the match notifications)")
     out.append("")
     out.append("Where the time goes, mean ms per publish")
     names = ["candidates: database + driver (raw cursor)",
              "candidates: rows → PostFacts (SQLAlchemy, specs cache)",
              "rank (scoring)", "store Match rows, re-score, flush",
-             "notify() × 2 per new pair", "commit"]  # fmt: skip
+             "match notifications (both sides, with mail)",
+             "saved-search alerts (with notifications, mail)",
+             "signal, savepoint", "commit"]  # fmt: skip
     rows = []
     for name in names:
         row = [name]
@@ -757,7 +903,9 @@ def report(args, build: dict, measured: dict, fingerprint: str) -> str:
                 names[2]: mean("rank"),
                 names[3]: mean("store + flush"),
                 names[4]: mean("notify"),
-                names[5]: mean("commit"),
+                names[5]: mean("alerts"),
+                names[6]: mean("signal"),
+                names[7]: mean("commit"),
             }[name]
             row.append(fmt(value))
         rows.append(row)
@@ -796,11 +944,17 @@ def run_child(args: list[str]) -> dict:
 
 
 def code_fingerprint() -> str:
-    """git HEAD and a hash of market/matching as on disk (uncommitted included)."""
+    """git HEAD and a hash of the code a publication runs, as on disk (uncommitted
+    included): market/matching, market/notifications, market/saved_searches."""
     import hashlib
 
     digest = hashlib.sha1()
-    for path in sorted((ROOT / "market" / "matching").rglob("*.py")):
+    paths = [
+        path
+        for package in CODE
+        for path in (ROOT / "market" / package).rglob("*.py")
+    ]
+    for path in sorted(paths):
         digest.update(path.relative_to(ROOT).as_posix().encode())
         digest.update(path.read_bytes())
     try:
@@ -808,7 +962,7 @@ def code_fingerprint() -> str:
                               capture_output=True, text=True, timeout=10).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         head = ""
-    return f"git {head or '?'}, market/matching sha1 {digest.hexdigest()[:12]}"
+    return f"git {head or '?'}, {'+'.join(CODE)} sha1 {digest.hexdigest()[:12]}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -819,6 +973,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="offers in the database (default 100000)")
     parser.add_argument("--publishes", type=int, default=DEFAULT_PUBLISHES,
                         help="timed publishes per direction (default 50)")
+    parser.add_argument("--saved-searches", type=int, default=DEFAULT_SAVED_SEARCHES,
+                        help="saved searches of the users (default 4000)")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--database-url",
                         help="a PostgreSQL database for the benchmark only (its name "
@@ -836,7 +992,8 @@ def main(argv: list[str] | None = None) -> int:
         scratch = Path(args.scratch)
         if args.phase == "build":
             result = phase_build(args.url, scratch, args.wanted, args.offers,
-                                 args.publishes, args.seed)  # fmt: skip
+                                 args.publishes, args.seed,
+                                 args.saved_searches)  # fmt: skip
         else:
             result = phase_measure(args.url, scratch, json.loads(args.subjects))
         Path(args.out).write_text(json.dumps(result))
@@ -856,6 +1013,7 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr, flush=True)  # fmt: skip
         build = run_child(["--phase", "build", "--wanted", str(args.wanted), "--offers",
                            str(args.offers), "--publishes", str(args.publishes),
+                           "--saved-searches", str(args.saved_searches),
                            "--seed", str(args.seed), *common])  # fmt: skip
         print(f"built in {build['build_s']:.0f} s; measuring", file=sys.stderr,
               flush=True)  # fmt: skip
@@ -867,7 +1025,7 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(work, ignore_errors=True)
     print(report(args, build, measured, fingerprint))
     if fingerprint != code_fingerprint():
-        print("FAILED: market/matching changed while the benchmark ran")
+        print("FAILED: the code changed while the benchmark ran")
         return 1
     if args.json:
         Path(args.json).write_text(json.dumps(

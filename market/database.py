@@ -6,9 +6,11 @@ from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 from flask import has_request_context, request
-from sqlalchemy import DateTime, Enum, event
+from sqlalchemy import DateTime, Enum, Table, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import Insert
 from sqlalchemy.types import TypeDecorator
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -110,3 +112,19 @@ def writes_expected() -> bool:
     if has_request_context():
         return request.method not in READ_ONLY_METHODS
     return True
+
+
+def insert_skipping_conflicts(table: Table, index_elements: list) -> Insert | None:
+    """INSERT ... ON CONFLICT (index_elements) DO NOTHING for the session's database
+    (PostgreSQL, SQLite): rows whose unique key exists, or is being added by a
+    concurrent transaction, are skipped instead of failing the transaction.
+    None on other databases (callers fall back to a savepoint per row)."""
+    from market.extensions import db
+
+    make = _UPSERTS.get(db.session.get_bind().dialect.name)
+    if make is None:
+        return None
+    return make(table).on_conflict_do_nothing(index_elements=index_elements)
+
+
+_UPSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}

@@ -34,12 +34,12 @@ from sqlalchemy import (
     type_coerce,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import make_transient_to_detached, selectinload
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeDecorator
 
-from market.database import china_today, utcnow
+from market.database import china_today, insert_skipping_conflicts, utcnow
 from market.domain.categories import SPEC_FIELDS, get_category
 from market.enterprises.models import Enterprise, EnterpriseStatus
 from market.extensions import db
@@ -69,7 +69,7 @@ from market.matching.scoring import (
 )
 from market.notifications.links import register_link
 from market.notifications.models import NotificationKind
-from market.notifications.services import notify
+from market.notifications.services import NotificationDraft, notify_many
 
 __all__ = [
     "MATCH_LIMIT",
@@ -114,6 +114,7 @@ _BAND_SLACK = 1e-9
 _L = Listing.__table__
 _E = Enterprise.__table__
 _D = ListingDocument.__table__
+_MT = Match.__table__
 
 
 # --- facts ------------------------------------------------------------------------
@@ -539,39 +540,84 @@ def _store_all(
     """The row of each result, and whether its pair is still to be told.
 
     Stored rows are updated (and taken out of ``existing``); new ones are added in
-    one flush rather than a savepoint each. Rows still to be told are marked told
-    at ``now`` here (new ones go in with it), because the caller tells them next.
+    one INSERT that skips pairs a concurrent publication stored first (those rows
+    are then loaded and updated, told already or not). Rows still to be told are
+    marked told at ``now`` here (new ones go in with it), because the caller tells
+    them next.
     """
-    rows, new = [], []
+    rows: list[Match | None] = []
+    new = []
     for result in results:
         match = existing.pop((result.offer_id, result.wanted_id), None)
         if match is None:
-            match = Match(
-                offer_id=result.offer_id, wanted_id=result.wanted_id, notified_at=now
-            )
-            new.append(match)
-        match.score = _stored_score(result)
-        match.components = _components_json(result)
+            new.append(result)
+        else:
+            match.score = _stored_score(result)
+            match.components = _components_json(result)
         rows.append(match)
-    added = {id(match) for match in new}
-    if new:
-        try:
-            with db.session.begin_nested():
-                db.session.add_all(new)
-        except IntegrityError:
-            # A concurrent publication stored some of these pairs first: one by one.
-            rows = [
-                _store(None, result) if id(match) in added else match
-                for match, result in zip(rows, results)
-            ]
-            added = set()
+    added = _insert_matches(new, now)
     stored = []
-    for match in rows:
-        to_tell = id(match) in added or match.notified_at is None
+    for match, result in zip(rows, results):
+        to_tell = False
+        if match is None:
+            match = added.get((result.offer_id, result.wanted_id))
+            to_tell = match is not None
+        if match is None:  # stored meanwhile by a concurrent publication
+            match = _store(None, result)
         if match.notified_at is None:
             match.notified_at = now
+            to_tell = True
         stored.append((match, to_tell))
     return stored
+
+
+def _insert_matches(
+    results: list[MatchResult], now: datetime
+) -> dict[tuple[int, int], Match]:
+    """Add the new pairs' rows with Core (no unit of work), skipping pairs stored
+    meanwhile; the rows added, as persistent Match objects of the session."""
+    if not results:
+        return {}
+    statement = insert_skipping_conflicts(_MT, [_MT.c.offer_id, _MT.c.wanted_id])
+    if statement is None:  # other databases: the ORM, a savepoint for all
+        try:
+            with db.session.begin_nested():
+                matches = [_new_match(result, now) for result in results]
+                db.session.add_all(matches)
+        except IntegrityError:
+            return {}
+        return {(m.offer_id, m.wanted_id): m for m in matches}
+    values = [_match_row(result, now) for result in results]
+    # A list of parameters: compiled once (cached), sent as multi-row batches.
+    inserted = db.session.execute(
+        statement.returning(_MT.c.offer_id, _MT.c.wanted_id, _MT.c.id), values
+    ).all()
+    ids = {(offer_id, wanted_id): row_id for offer_id, wanted_id, row_id in inserted}
+    added = {}
+    for row in values:
+        key = (row["offer_id"], row["wanted_id"])
+        if key in ids:
+            match = Match(id=ids[key], **row)
+            make_transient_to_detached(match)
+            db.session.add(match)
+            added[key] = match
+    return added
+
+
+def _match_row(result: MatchResult, now: datetime) -> dict:
+    return {
+        "offer_id": result.offer_id,
+        "wanted_id": result.wanted_id,
+        "score": _stored_score(result),
+        "components": _components_json(result),
+        "created_at": now,
+        "updated_at": now,
+        "notified_at": now,
+    }
+
+
+def _new_match(result: MatchResult, now: datetime) -> Match:
+    return Match(**_match_row(result, now))
 
 
 def _facts_by_ids(ids: Sequence[int]) -> dict[int, PostFacts]:
@@ -645,7 +691,8 @@ def _rescore(subject: PostFacts, matches: Iterable[Match], today: date) -> None:
 
 
 def _tell(listing: Listing, fresh: list[tuple[Match, MatchResult]]) -> None:
-    """Notify both enterprises of each new pair (marked told by _store_all)."""
+    """Notify both enterprises of each new pair (marked told by _store_all), in one
+    batch: a few statements however many pairs."""
     is_offer = listing.kind is ListingKind.OFFER
     counterpart_ids = [
         match.wanted_id if is_offer else match.offer_id for match, _result in fresh
@@ -658,6 +705,7 @@ def _tell(listing: Listing, fresh: list[tuple[Match, MatchResult]]) -> None:
         ).all()
     )
     owners[listing.id] = listing.enterprise_id
+    drafts = []
     for match, result in fresh:
         payload = {
             "score": result.score,
@@ -670,16 +718,18 @@ def _tell(listing: Listing, fresh: list[tuple[Match, MatchResult]]) -> None:
             (match.wanted_id, match.offer_id),
         ):
             enterprise_id = owners[own_id]
-            notify(
-                enterprise_id,
-                NotificationKind.MATCH,
-                f"match:{match.offer_id}:{match.wanted_id}:{enterprise_id}",
-                listing_id=own_id,
-                counterpart_listing_id=other_id,
-                match_id=match.id,
-                payload=payload,
+            drafts.append(
+                NotificationDraft(
+                    enterprise_id,
+                    NotificationKind.MATCH,
+                    f"match:{match.offer_id}:{match.wanted_id}:{enterprise_id}",
+                    listing_id=own_id,
+                    counterpart_listing_id=other_id,
+                    match_id=match.id,
+                    payload=payload,
+                )
             )
-    db.session.flush()
+    notify_many(drafts)
 
 
 # --- wiring -----------------------------------------------------------------------

@@ -16,9 +16,11 @@ the search's own analyzer and the filters of market.search.query.build_filter:
 tests/saved_searches/test_matching.py checks the answers against the index.
 """
 
+import json
 import math
 from collections.abc import Mapping
 from datetime import date
+from functools import lru_cache
 
 from werkzeug.datastructures import MultiDict
 
@@ -57,6 +59,13 @@ def search_params(stored: Mapping) -> SearchParams:
     from market.search.views import params_from_args
 
     return params_from_args(MultiDict(dict(stored)))
+
+
+@lru_cache(maxsize=8192)
+def stored_search_params(text: str) -> SearchParams:
+    """search_params() of params stored as JSON text, cached by the text: every
+    publication asks the same saved searches. Shared: callers must not change it."""
+    return search_params(json.loads(text) or {})
 
 
 class ListingMatcher:
@@ -150,10 +159,14 @@ class ListingMatcher:
         return True
 
 
+@lru_cache(maxsize=4096)
 def query_parts(q: str) -> list[tuple[bool, list[list[str]]]]:
     """(is a phrase, term groups) for each piece of the query, as the search's
     build_text_query reads it: double quotes make phrases (an unbalanced quote is
-    just a character), a word repeated outside a phrase asks for nothing more."""
+    just a character), a word repeated outside a phrase asks for nothing more.
+
+    Cached (every publication asks it of the same saved searches): callers must
+    not change the lists."""
     text = (q or "")[:MAX_QUERY_LENGTH]
     pieces = text.split('"')
     if len(pieces) % 2 == 0:

@@ -6,7 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from market.accounts.models import User
 from market.database import utcnow
@@ -18,8 +18,9 @@ from market.matching import services
 from market.matching.explanations import explain, summary
 from market.matching.models import Match
 from market.matching.scoring import NOTIFY_THRESHOLD, rank
-from market.notifications.models import Notification, NotificationKind
+from market.notifications.models import MailMessage, Notification, NotificationKind
 from tests.listings.conftest import offer_input, today, wanted_input
+from tests.notifications.conftest import add_user  # noqa: F401  (fixture)
 
 # Offers of the same 10 kV oil-immersed transformers, from the best fit for the
 # standard wanted post (315–630 kVA, ≤ ¥30,000, grade "serviceable" or better, in
@@ -464,3 +465,76 @@ def test_a_pair_stored_meanwhile_by_a_concurrent_publication_is_kept(
         assert match.id == stored.id and not to_tell
         db.session.commit()
     assert len(matches(app)) == 1 and len(notifications(app)) == 2
+
+
+# --- the statements of a publication ----------------------------------------------
+
+
+def _statements_publishing(app, listing_id: int) -> int:
+    """SQL statements sent while a post is published: both listing_published
+    receivers (matching, saved-search alerts) and the commit."""
+    from sqlalchemy import event
+
+    from market.listings.models import ListingStatus
+    from market.listings.signals import listing_published
+
+    with app.app_context():
+        listing = get(listing_id)
+        listing.status = ListingStatus.PUBLISHED
+        listing.published_at = utcnow()
+        db.session.flush()
+        engine = db.engine
+        statements = []
+
+        def count(conn, cursor, statement, parameters, context, executemany):
+            statements.append(statement)
+
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            listing_published.send(listing, listing=listing)
+            db.session.commit()
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        return len(statements)
+
+
+def test_a_publication_issues_as_many_statements_for_many_pairs_as_for_few(
+    app, make_listing, factory, other, add_user
+):
+    """The batching guard: each new pair tells two enterprises (entries and
+    mails), each hit a saved search; none of it may cost a statement per pair."""
+    from market.saved_searches.models import SavedSearch
+
+    def sellers(count: int) -> None:
+        for _ in range(count):
+            seller = factory.enterprise()
+            add_user(seller, locale="en")  # two users, two languages
+            make_listing(seller)
+            with app.app_context():
+                db.session.add(SavedSearch(user_id=seller["user_id"],
+                                           enterprise_id=seller["id"], name="求购",
+                                           params={"kind": "wanted"}))  # fmt: skip
+                db.session.commit()
+
+    add_user(other)
+    few, many = (make_listing(other, "wanted", status="pending") for _ in range(2))
+    sellers(2)
+    with_few = _statements_publishing(app, few.id)
+    sellers(6)
+    with_many = _statements_publishing(app, many.id)
+
+    with app.app_context():
+        told = db.session.scalars(
+            select(Notification.kind).where(Notification.listing_id == many.id)
+        ).all()
+        mails = db.session.scalar(
+            select(func.count(MailMessage.id))
+            .join(Notification, Notification.id == MailMessage.notification_id)
+            .where(Notification.counterpart_listing_id == many.id)
+        )
+    # 8 pairs: the wanted side told of each, each seller of its own offer and
+    # its saved search (two users each); the wanted post's owner by two users.
+    assert sorted(told).count(NotificationKind.MATCH) == 8
+    assert sorted(told).count(NotificationKind.SAVED_SEARCH) == 8
+    assert mails == 8 * 2
+    assert with_many == with_few

@@ -223,3 +223,46 @@ def test_deleting_a_search_keeps_its_past_entries(
     assert "All results of this search" not in page
     with app.app_context():
         assert db.session.get(SavedSearch, saved["id"]) is None
+
+
+def test_sql_leaves_out_only_searches_the_post_cannot_match(
+    app, approved, make_listing, factory
+):
+    """The kind and category conditions in SQL agree with ListingMatcher, also on
+    values the search page ignores (an unknown category or kind)."""
+    from market.listings.models import Listing
+    from market.saved_searches.alerts import alert_saved_searches
+    from market.saved_searches.matching import ListingMatcher
+
+    params = [
+        {"kind": "offer"},
+        {"kind": "wanted"},
+        {"kind": "bogus"},
+        {"kind": ""},
+        {"category": "oil_immersed_transformer"},
+        {"category": "transformer"},  # the family
+        {"category": "dry_type_transformer"},
+        {"category": "switchgear"},
+        {"category": "no_such_category"},
+        {"category": "", "kind": "offer"},
+        {"category": "transformer", "kind": "wanted"},
+        {"q": "变压器", "category": "transformer", "kind": "offer"},
+        {},
+    ]
+    owners = {}
+    listing = make_listing(approved)
+    with app.app_context():
+        for number, values in enumerate(params):
+            searcher = factory.enterprise()
+            owners[searcher["id"]] = number
+            db.session.add(SavedSearch(user_id=searcher["user_id"],
+                                       enterprise_id=searcher["id"],
+                                       name=f"s{number}", params=values))  # fmt: skip
+        db.session.flush()
+        post = db.session.get(Listing, listing.id)
+        told = {owners[n.enterprise_id] for n in alert_saved_searches(post)}
+        matcher = ListingMatcher(post)
+        expected = {n for n, values in enumerate(params) if matcher.matches(values)}
+        db.session.rollback()
+    assert told == expected
+    assert told == {0, 2, 3, 4, 5, 8, 9, 11, 12}
