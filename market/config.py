@@ -40,6 +40,8 @@ class DefaultConfig:
     MARKET_SEARCH_WORKER = "thread"
     # How often the worker compares the index with the database; 0 never.
     MARKET_SEARCH_RECONCILE_SECONDS = 600
+    # Writer processes for `reindex`; None: 2 from 5,000 posts on 2+ cores, else 1.
+    MARKET_SEARCH_REBUILD_PROCS = None
     # The address links in e-mails start with, e.g. "https://market.example.cn"
     # (never the request's Host header, SECURITY.md K3). None: SERVER_NAME if set,
     # else http://localhost:5000 (the development server).
