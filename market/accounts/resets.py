@@ -67,7 +67,7 @@ def request_password_reset(
         return None
     reset = create_password_reset(user, token, requested_ip)
     subject, body = render_reset_mail(user, token)
-    queue_mail(user.email, subject, body)
+    queue_mail(user.email, subject, body, sensitive=True)
     log.info("password reset %s queued for user %s", reset.id, user.id)
     return reset
 

@@ -294,8 +294,15 @@ def _record_sent(message_id: int, report: MailReport) -> None:
     message.status = MailStatus.SENT
     message.sent_at = utcnow()
     message.last_error = None
+    _forget_secret(message)
     db.session.commit()
     report.sent += 1
+
+
+def _forget_secret(message: MailMessage) -> None:
+    """A sensitive message's body goes once it will not be sent again."""
+    if message.sensitive:
+        message.body = ""
 
 
 def _record_failure(
@@ -309,6 +316,7 @@ def _record_failure(
     message.last_error = error[:ERROR_CHARS]
     if permanent or message.attempts >= current_app.config["MARKET_MAIL_MAX_ATTEMPTS"]:
         message.status = MailStatus.FAILED
+        _forget_secret(message)
         report.failed += 1
         log.warning(
             "mail %s failed for good after %d attempts: %s",

@@ -75,6 +75,9 @@ class MailMessage(db.Model):
         enum_column(MailStatus, "status"), default=MailStatus.QUEUED, index=True
     )
     attempts: Mapped[int] = mapped_column(default=0)
+    # Carries a secret (a password-reset link): the body is blanked once the
+    # message is sent or given up, so the database keeps it only while queued.
+    sensitive: Mapped[bool] = mapped_column(default=False)
     last_error: Mapped[str | None] = mapped_column(Text)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     notification_id: Mapped[int | None] = mapped_column(

@@ -326,7 +326,11 @@ def _titles(post_ids: Iterable[int | None]) -> dict[int, str]:
 
 
 def queue_mail(
-    recipient: str, subject: str, body: str, notification_id: int | None = None
+    recipient: str,
+    subject: str,
+    body: str,
+    notification_id: int | None = None,
+    sensitive: bool = False,
 ) -> MailMessage:
     """Add a message to the mail queue in the current transaction (no commit).
 
@@ -339,6 +343,7 @@ def queue_mail(
         body=body,
         notification_id=notification_id,
         next_attempt_at=utcnow(),
+        sensitive=sensitive,
     )
     db.session.add(message)
     db.session.info[MAIL_QUEUED] = True

@@ -174,6 +174,7 @@ def upgrade():
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('status', sa.Enum('queued', 'sent', 'failed', name='status', native_enum=False, create_constraint=True, length=20), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('sensitive', sa.Boolean(), nullable=False, server_default=sa.false()),
     sa.Column('last_error', sa.Text(), nullable=True),
     sa.Column('next_attempt_at', market.database.UTCDateTime(), nullable=False),
     sa.Column('notification_id', sa.Integer(), nullable=True),

@@ -1,11 +1,14 @@
 """Password reset by e-mail (SECURITY.md A6, H1, I3, K3): asking for a link, the
 e-mail, the link's lifetime and single use, and what a reset ends."""
 
+import email
+import email.policy
 import hashlib
 import html
 import logging
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from flask_babel import force_locale, gettext
@@ -308,6 +311,26 @@ def test_database_keeps_only_the_hash_of_the_token(app, client, member):
     assert reset.used_at is None
     assert reset.expires_at - reset.created_at == timedelta(minutes=30)
     assert reset.requested_ip == "127.0.0.1"
+
+
+def test_the_link_leaves_the_mail_queue_once_sent(app, client, member, runner):
+    token = requested_token(app, client, member["email"])
+    with app.app_context():
+        (queued,) = db.session.scalars(select(MailMessage)).all()
+        assert queued.sensitive and token in queued.body  # needed until it goes
+    result = runner.invoke(args=["send-mail"])
+    assert result.exit_code == 0, result.output
+    outbox = app.config["MARKET_MAIL_OUTBOX_DIR"]
+    with app.app_context():
+        with db.engine.connect() as connection:
+            rows = connection.exec_driver_sql("SELECT * FROM mail_messages").all()
+        (sent,) = db.session.scalars(select(MailMessage)).all()
+    assert sent.status.value == "sent" and sent.body == ""
+    assert all(token not in str(value) for row in rows for value in row)
+    # The e-mail itself went out with the link.
+    (eml,) = Path(outbox).glob("*.eml")
+    message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+    assert token in message.get_content()
 
 
 def test_tokens_are_never_logged(app, client, member, caplog, monkeypatch):
