@@ -29,7 +29,7 @@ from market.domain.categories import get_category
 from market.domain.conditions import get_grade
 from market.domain.units import format_number
 from market.listings.models import Listing
-from market.search import SearchParams
+from market.search import SearchParams, params_from_args
 from market.search.analysis import analyse, query_terms
 from market.search.query import MAX_QUERY_LENGTH
 from market.search.schema import (
@@ -56,8 +56,6 @@ def saved_search_matches(
 
 def search_params(stored: Mapping) -> SearchParams:
     """A saved search's stored params, parsed as the search page parses them."""
-    from market.search.views import params_from_args
-
     return params_from_args(MultiDict(dict(stored)))
 
 

@@ -21,6 +21,7 @@ from market.domain.units import format_number
 from market.exceptions import NotAllowed, ValidationFailed
 from market.extensions import db
 from market.saved_searches.models import SavedSearch
+from market.search import params_from_args
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +34,6 @@ INTEGER_PARAMS = ("price_min", "price_max", "within_days")
 
 def clean_params(args: Mapping) -> dict[str, str]:
     """The known search parameters of a query string's arguments, as strings."""
-    from market.search.views import params_from_args
-
     params = params_from_args(args if isinstance(args, MultiDict) else MultiDict(args))
     values: dict[str, str] = {}
     q = " ".join(params.q.split())

@@ -6,7 +6,13 @@ single writer (apply_outbox, run by the worker) brings the index up to date.
 """
 
 from market.search.index import SearchUnavailable
-from market.search.query import SearchParams, SearchResult, search, suggest
+from market.search.query import (
+    SearchParams,
+    SearchResult,
+    params_from_args,
+    search,
+    suggest,
+)
 from market.search.sync import (
     apply_outbox,
     check_index,
@@ -27,6 +33,7 @@ __all__ = [
     "check_index",
     "enqueue_enterprise",
     "enqueue_listing",
+    "params_from_args",
     "rebuild",
     "reconcile",
     "register_search_worker",

@@ -106,6 +106,45 @@ class SearchResult:
     per_page: int = 20
 
 
+def params_from_args(args) -> SearchParams:
+    """Search parameters from a query string; anything malformed is ignored."""
+
+    def number(name, cast=float, low=0, high=10**9):
+        try:
+            value = cast(args.get(name, ""))
+        except (TypeError, ValueError):
+            return None
+        return value if low <= value <= high else None
+
+    category = args.get("category") or None
+    kind = args.get("kind") if args.get("kind") in ("offer", "wanted") else None
+    condition = args.get("condition") or None
+    sort = args.get("sort") if args.get("sort") in SORTS else "relevance"
+    return SearchParams(
+        q=(args.get("q") or "")[:MAX_QUERY_LENGTH],
+        kind=kind,
+        category=category if category and get_category(category) else None,
+        voltage_kv=number("voltage_kv", float, 0, 1200),
+        capacity_min=number("capacity_min"),
+        capacity_max=number("capacity_max"),
+        price_min=number("price_min", int),
+        price_max=number("price_max", int),
+        condition=condition if condition and get_grade(condition) else None,
+        province=_code(args.get("province")),
+        city=_code(args.get("city")),
+        district=_code(args.get("district")),
+        has_report=args.get("has_report") in ("1", "true", "on"),
+        within_days=number("within_days", int, 1, 3650),
+        sort=sort,
+        page=number("page", int, 1, MAX_PAGE) or 1,
+        per_page=number("per_page", int, 1, MAX_PER_PAGE) or 20,
+    )
+
+
+def _code(value: str | None) -> str | None:
+    return value if value and value.isdigit() and len(value) == 6 else None
+
+
 def search(params: SearchParams) -> SearchResult:
     """Public listings matching params: one page of ids, exact total, facets.
 

@@ -7,55 +7,18 @@ from flask import Blueprint, jsonify, render_template, request, url_for
 from flask_babel import get_locale
 from sqlalchemy import select
 
-from market.domain.categories import get_category
 from market.domain.conditions import get_grade
 from market.extensions import db, limiter
 from market.listings import queries
 from market.listings.models import Listing
 from market.listings.presentation import key_specs, plain, price
-from market.search import SearchParams, SearchUnavailable, search, suggest
+from market.search import SearchUnavailable, params_from_args, search, suggest
+from market.search.query import MAX_PAGE
 
 blueprint = Blueprint("search", __name__)
 
-SORTS = ("relevance", "newest", "price_asc", "price_desc")
 MARK = re.compile(r"</?mark>")
 FACET_PARAMS = {"category": "category", "city": "city", "voltage": "voltage_kv", "condition": "condition"}
-MAX_PAGE = 500
-
-
-def params_from_args(args) -> SearchParams:
-    """Search parameters from a query string; anything malformed is ignored."""
-
-    def number(name, cast=float, low=0, high=10**9):
-        try:
-            value = cast(args.get(name, ""))
-        except (TypeError, ValueError):
-            return None
-        return value if low <= value <= high else None
-
-    category = args.get("category") or None
-    kind = args.get("kind") if args.get("kind") in ("offer", "wanted") else None
-    condition = args.get("condition") or None
-    sort = args.get("sort") if args.get("sort") in SORTS else "relevance"
-    return SearchParams(
-        q=(args.get("q") or "")[:100],
-        kind=kind,
-        category=category if category and get_category(category) else None,
-        voltage_kv=number("voltage_kv", float, 0, 1200),
-        capacity_min=number("capacity_min"),
-        capacity_max=number("capacity_max"),
-        price_min=number("price_min", int),
-        price_max=number("price_max", int),
-        condition=condition if condition and get_grade(condition) else None,
-        province=_code(args.get("province")),
-        city=_code(args.get("city")),
-        district=_code(args.get("district")),
-        has_report=args.get("has_report") in ("1", "true", "on"),
-        within_days=number("within_days", int, 1, 3650),
-        sort=sort,
-        page=number("page", int, 1, MAX_PAGE) or 1,
-        per_page=number("per_page", int, 1, 50) or 20,
-    )
 
 
 def highlight_segments(snippet: str | None) -> list[tuple[str, bool]]:
@@ -67,10 +30,6 @@ def highlight_segments(snippet: str | None) -> list[tuple[str, bool]]:
         if part:
             pieces.append((html.unescape(part), number % 2 == 1))
     return pieces
-
-
-def _code(value: str | None) -> str | None:
-    return value if value and value.isdigit() and len(value) == 6 else None
 
 
 def _public_listings(ids: list[int]) -> list[Listing]:
