@@ -31,17 +31,18 @@ from market.domain.units import format_number
 from market.listings.models import Listing
 from market.search import SearchParams, params_from_args
 from market.search.analysis import analyse, query_terms
-from market.search.query import MAX_QUERY_LENGTH
+from market.search.query import (
+    MAX_QUERY_LENGTH,
+    MAX_TERM_GROUPS,
+    MAX_TERMS_PER_GROUP,
+    clamp_bound,
+    finite_number,
+)
 from market.search.schema import (
     PART_SEPARATOR,
     day_number,
     listing_document,
 )
-
-# As in market.search.query: at most 12 word groups of at most 8 terms.
-MAX_TERM_GROUPS = 12
-MAX_TERMS_PER_GROUP = 8
-INT32_MAX = 2**31 - 1
 
 Positions = dict[str, set[int]]
 
@@ -118,18 +119,19 @@ class ListingMatcher:
             top = category is not None and category.parent_slug is None
             if doc.get("family" if top else "category") != params.category:
                 return False
-        voltage = _finite(params.voltage_kv)
+        voltage = finite_number(params.voltage_kv)
         if voltage is not None:
             levels = (doc.get("voltage") or "").split()
             if format_number(voltage) not in levels:
                 return False
-        high = _finite(params.capacity_max)
+        high = finite_number(params.capacity_max)
         if high is not None and not _at_most(doc.get("capacity_lo"), math.floor(high)):
             return False
-        low = _finite(params.capacity_min)
+        low = finite_number(params.capacity_min)
         if low is not None and not _at_least(doc.get("capacity_hi"), math.ceil(low)):
             return False
-        price_low, price_high = _finite(params.price_min), _finite(params.price_max)
+        price_low = finite_number(params.price_min)
+        price_high = finite_number(params.price_max)
         price = doc.get("price_yuan")
         if price_low is not None and not _at_least(price, math.ceil(price_low)):
             return False
@@ -149,9 +151,9 @@ class ListingMatcher:
                 return False
         if params.has_report and doc.get("has_report") != "1":
             return False
-        days = _finite(params.within_days)
+        days = finite_number(params.within_days)
         if days is not None and not _at_least(
-            doc.get("published_days"), self.today - _clamp(int(days))
+            doc.get("published_days"), self.today - clamp_bound(int(days))
         ):
             return False
         return True
@@ -219,24 +221,9 @@ def _has_phrase(field: Positions, groups: list[list[str]]) -> bool:
     return bool(starts)
 
 
-def _finite(value) -> float | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
-
-
-def _clamp(value: int) -> int:
-    """As the index's 32-bit range queries see a bound."""
-    return max(0, min(int(value), INT32_MAX))
-
-
 def _at_most(value, bound: int) -> bool:
-    return value is not None and value <= _clamp(bound)
+    return value is not None and value <= clamp_bound(bound)
 
 
 def _at_least(value, bound: int) -> bool:
-    return value is not None and value >= _clamp(bound)
+    return value is not None and value >= clamp_bound(bound)

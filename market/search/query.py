@@ -337,20 +337,21 @@ def build_filter(params: SearchParams, today: int) -> list[Query]:
         category = get_category(params.category)
         top = category is not None and category.parent_slug is None
         clauses.append(Term("family" if top else "category", params.category))
-    if params.voltage_kv is not None and _finite(params.voltage_kv):
+    if params.voltage_kv is not None and finite_number(params.voltage_kv):
         clauses.append(Term("voltage", format_number(float(params.voltage_kv))))
-    low, high = _finite(params.capacity_min), _finite(params.capacity_max)
+    low, high = finite_number(params.capacity_min), finite_number(params.capacity_max)
     if high is not None:  # ranges overlap: the listing's low end is at most max
-        clauses.append(NumericRange("capacity_lo", None, _clamp(math.floor(high))))
+        clauses.append(NumericRange("capacity_lo", None, clamp_bound(math.floor(high))))
     if low is not None:
-        clauses.append(NumericRange("capacity_hi", _clamp(math.ceil(low)), None))
-    price_low, price_high = _finite(params.price_min), _finite(params.price_max)
+        clauses.append(NumericRange("capacity_hi", clamp_bound(math.ceil(low)), None))
+    price_low = finite_number(params.price_min)
+    price_high = finite_number(params.price_max)
     if price_low is not None or price_high is not None:
         clauses.append(
             NumericRange(
                 "price_yuan",
-                None if price_low is None else _clamp(math.ceil(price_low)),
-                None if price_high is None else _clamp(math.floor(price_high)),
+                None if price_low is None else clamp_bound(math.ceil(price_low)),
+                None if price_high is None else clamp_bound(math.floor(price_high)),
             )
         )
     if params.condition:
@@ -365,9 +366,10 @@ def build_filter(params: SearchParams, today: int) -> list[Query]:
             clauses.append(Term(name, getattr(params, name)))
     if params.has_report:
         clauses.append(Term("has_report", "1"))
-    days = _finite(params.within_days)
+    days = finite_number(params.within_days)
     if days is not None:
-        clauses.append(NumericRange("published_days", today - _clamp(int(days)), None))
+        since = today - clamp_bound(int(days))
+        clauses.append(NumericRange("published_days", since, None))
     return clauses
 
 
@@ -738,7 +740,8 @@ def _int(value, default: int) -> int:
         return default
 
 
-def _finite(value) -> float | None:
+def finite_number(value) -> float | None:
+    """A finite float from a parameter, or None (bools, text, NaN, infinity)."""
     if value is None or isinstance(value, bool):
         return None
     try:
@@ -748,5 +751,6 @@ def _finite(value) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def _clamp(value: int, high: int = INT32_MAX) -> int:
+def clamp_bound(value: int, high: int = INT32_MAX) -> int:
+    """A range bound as the index's 32-bit numeric columns see it."""
     return max(0, min(int(value), high))
