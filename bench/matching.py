@@ -35,14 +35,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import platform
 import random
-import resource
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -54,6 +51,9 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+import benchkit  # noqa: E402 (bench/ is the script's folder)
+from benchkit import fmt, peak_rss_mb, percentile, rss_mb, table  # noqa: E402
 
 SEED = 20261126
 DEFAULT_SAVED_SEARCHES = 4_000
@@ -548,10 +548,10 @@ def phase_build(url: str, scratch: Path, wanted: int, offers: int, publishes: in
                     insert(ListingDocument.__table__), documents[start : start + CHUNK]
                 )
             if connection.dialect.name == "postgresql":
-                for table in ("enterprises", "listings", "users", "saved_searches"):
+                for name in ("enterprises", "listings", "users", "saved_searches"):
                     connection.execute(text(
-                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                        f"(SELECT max(id) FROM {table}))"
+                        f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                        f"(SELECT max(id) FROM {name}))"
                     ))  # fmt: skip
                 connection.execute(text("ANALYZE"))
             else:
@@ -576,20 +576,6 @@ def phase_build(url: str, scratch: Path, wanted: int, offers: int, publishes: in
 
 
 # --- measure --------------------------------------------------------------------------
-
-
-def rss_mb() -> float:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return float("nan")
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 class Steps:
@@ -804,31 +790,6 @@ def database_version(app) -> str:
 # --- report ---------------------------------------------------------------------------
 
 
-def percentile(values: list[float], p: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[max(1, math.ceil(p / 100 * len(ordered))) - 1]
-
-
-def fmt(value: float) -> str:
-    if value != value:
-        return "-"
-    if value < 10:
-        return f"{value:.2f}"
-    return f"{value:.1f}" if value < 100 else f"{value:.0f}"
-
-
-def table(headers: list[str], rows: list[list[str]]) -> str:
-    widths = [
-        max(len(str(h)), *(len(str(r[i])) for r in rows)) for i, h in enumerate(headers)
-    ]
-    line = "  ".join(str(h).rjust(w) for h, w in zip(headers, widths))
-    rule = "  ".join("-" * w for w in widths)
-    body = ["  ".join(str(c).rjust(w) for c, w in zip(r, widths)) for r in rows]
-    return "\n".join([line, rule, *body])
-
-
 LABELS = {
     "offer": "new offer → open wanted posts",
     "wanted": "new wanted post → offers",
@@ -936,33 +897,14 @@ def report(args, build: dict, measured: dict, fingerprint: str) -> str:
 
 
 def run_child(args: list[str]) -> dict:
-    with tempfile.NamedTemporaryFile("r", suffix=".json") as out:
-        script = str(Path(__file__).resolve())
-        command = [sys.executable, script, *args, "--out", out.name]
-        subprocess.run(command, check=True, timeout=CHILD_TIMEOUT_S, cwd=ROOT)
-        return json.loads(Path(out.name).read_text())
+    return benchkit.run_child(__file__, args, CHILD_TIMEOUT_S, ROOT)
 
 
 def code_fingerprint() -> str:
     """git HEAD and a hash of the code a publication runs, as on disk (uncommitted
     included): market/matching, market/notifications, market/saved_searches."""
-    import hashlib
-
-    digest = hashlib.sha1()
-    paths = [
-        path
-        for package in CODE
-        for path in (ROOT / "market" / package).rglob("*.py")
-    ]
-    for path in sorted(paths):
-        digest.update(path.relative_to(ROOT).as_posix().encode())
-        digest.update(path.read_bytes())
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
-                              capture_output=True, text=True, timeout=10).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        head = ""
-    return f"git {head or '?'}, {'+'.join(CODE)} sha1 {digest.hexdigest()[:12]}"
+    files = [path for package in CODE for path in (ROOT / "market" / package).rglob("*.py")]
+    return benchkit.code_fingerprint(ROOT, files, "+".join(CODE))
 
 
 def main(argv: list[str] | None = None) -> int:

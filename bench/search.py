@@ -37,7 +37,6 @@ from __future__ import annotations
 import argparse
 import inspect
 import json
-import math
 import os
 import platform
 import random
@@ -55,6 +54,9 @@ from types import SimpleNamespace
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+import benchkit  # noqa: E402 (bench/ is the script's folder)
+from benchkit import fmt, peak_rss_mb, percentile, rss_mb, table  # noqa: E402
 
 SEED = 20261126
 DEFAULT_SIZES = (10_000, 100_000)
@@ -516,23 +518,6 @@ def select_queries(count: int) -> list[tuple[str, dict]]:
 # --- phase 1: build -------------------------------------------------------------------
 
 
-def rss_mb(kind: str = "VmRSS") -> float:
-    """VmRSS, or RssAnon (private memory) or RssFile (mapped index files, shared
-    between the workers of one machine), from /proc/self/status."""
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith(f"{kind}:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return float("nan")
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def dir_size_mb(path: Path) -> float:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20
 
@@ -796,14 +781,6 @@ def phase_query(root: Path, count: int) -> dict:
 # --- the report -----------------------------------------------------------------------
 
 
-def percentile(values: list[float], p: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    rank = max(1, math.ceil(p / 100 * len(ordered)))
-    return ordered[rank - 1]
-
-
 def latency(query_results: list[dict], mode: str, kinds=KINDS) -> dict:
     values = [v for q in query_results if q["kind"] in kinds for v in q[mode]]
     return {
@@ -814,24 +791,6 @@ def latency(query_results: list[dict], mode: str, kinds=KINDS) -> dict:
         "mean": sum(values) / len(values) if values else float("nan"),
         "samples": len(values),
     }
-
-
-def fmt(value: float) -> str:
-    if value != value:  # nan
-        return "-"
-    if value < 10:
-        return f"{value:.2f}"
-    return f"{value:.1f}" if value < 100 else f"{value:.0f}"
-
-
-def table(headers: list[str], rows: list[list[str]]) -> str:
-    widths = [
-        max(len(str(h)), *(len(str(r[i])) for r in rows)) for i, h in enumerate(headers)
-    ]
-    line = "  ".join(str(h).rjust(w) for h, w in zip(headers, widths))
-    rule = "  ".join("-" * w for w in widths)
-    body = ["  ".join(str(c).rjust(w) for c, w in zip(r, widths)) for r in rows]
-    return "\n".join([line, rule, *body])
 
 
 def report(results: list[dict], fingerprint: str = "") -> str:
@@ -953,11 +912,7 @@ def report(results: list[dict], fingerprint: str = "") -> str:
 
 
 def run_child(args: list[str]) -> dict:
-    with tempfile.NamedTemporaryFile("r", suffix=".json") as out:
-        script = str(Path(__file__).resolve())
-        command = [sys.executable, script, *args, "--out", out.name]
-        subprocess.run(command, check=True, timeout=CHILD_TIMEOUT_S, cwd=ROOT)
-        return json.loads(Path(out.name).read_text())
+    return benchkit.run_child(__file__, args, CHILD_TIMEOUT_S, ROOT)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -1052,19 +1007,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def code_fingerprint() -> str:
     """git HEAD and a hash of market/search as it is on disk (uncommitted included)."""
-    import hashlib
-
-    digest = hashlib.sha1()
-    for path in sorted((ROOT / "market" / "search").rglob("*")):
-        if path.is_file() and path.suffix in (".py", ".txt"):
-            digest.update(path.relative_to(ROOT).as_posix().encode())
-            digest.update(path.read_bytes())
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
-                              capture_output=True, text=True, timeout=10).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        head = ""
-    return f"git {head or '?'}, market/search sha1 {digest.hexdigest()[:12]}"
+    files = [
+        path
+        for path in (ROOT / "market" / "search").rglob("*")
+        if path.is_file() and path.suffix in (".py", ".txt")
+    ]
+    return benchkit.code_fingerprint(ROOT, files, "market/search")
 
 
 if __name__ == "__main__":
