@@ -5,6 +5,11 @@ from flask_wtf import FlaskForm
 from market.exceptions import ValidationFailed
 
 
+class ActionForm(FlaskForm):
+    """A button that changes state (approve, mark read, mute …): the CSRF token is
+    all it carries."""
+
+
 def apply_reasons(form: FlaskForm, failure: ValidationFailed) -> None:
     """Attach a service's reasons to the form's fields (None: the form as a whole)."""
     for field_name, messages in failure.reasons.items():

@@ -84,7 +84,3 @@ class ResolveForm(FlaskForm):
         _l("Decision"),
         validators=[Length(max=1000, message=_l("At most 1000 characters."))],
     )
-
-
-class ActionForm(FlaskForm):
-    """Accept or close: a button that carries only the CSRF token."""

@@ -17,10 +17,9 @@ from flask_login import current_user, login_required
 
 from market.exceptions import InvalidTransition, NotAllowed, ValidationFailed
 from market.extensions import db, limiter
-from market.forms import apply_reasons
+from market.forms import ActionForm, apply_reasons
 from market.inquiries import queries, services
 from market.inquiries.forms import (
-    ActionForm,
     InquiryForm,
     MessageForm,
     QuoteForm,

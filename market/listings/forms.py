@@ -175,10 +175,6 @@ class SoldForm(FlaskForm):
     deal_quantity = StringField(_l("Quantity sold (optional)"))
 
 
-class ActionForm(FlaskForm):
-    """A button that changes state: the CSRF token is all it carries."""
-
-
 class ImportForm(FlaskForm):
     ledger = FileField(
         _l("Asset ledger"), description=_l(".xlsx or .csv, at most 2,000 rows.")

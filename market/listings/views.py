@@ -20,11 +20,10 @@ from market.domain.model_numbers import suggest
 from market.exceptions import InvalidTransition, NotAllowed, ValidationFailed
 from market.extensions import db, limiter
 from market.files.storage import send_stored_file
-from market.forms import apply_reasons
+from market.forms import ActionForm, apply_reasons
 from market.inquiries.views import post_page_context
 from market.listings import attachments, queries, services
 from market.listings.forms import (
-    ActionForm,
     DocumentForm,
     ListingForm,
     PhotoForm,

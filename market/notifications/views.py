@@ -18,7 +18,7 @@ from market.exceptions import NotAllowed
 from market.extensions import db
 from market.listings.models import Listing
 from market.notifications import queries, services
-from market.notifications.forms import ActionForm
+from market.forms import ActionForm
 from market.notifications.links import target_path
 from market.notifications.models import Notification
 from market.security import is_safe_redirect

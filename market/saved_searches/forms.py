@@ -17,7 +17,3 @@ class SaveSearchForm(FlaskForm):
 
 class RenameForm(FlaskForm):
     name = StringField(_l("Name of the search"), validators=[Length(max=NAME_MAX)])
-
-
-class ActionForm(FlaskForm):
-    """Mute, unmute or delete: the CSRF token is all it carries."""

@@ -7,7 +7,8 @@ from flask_login import current_user, login_required
 from market.exceptions import ValidationFailed
 from market.extensions import db
 from market.saved_searches import services
-from market.saved_searches.forms import ActionForm, RenameForm, SaveSearchForm
+from market.forms import ActionForm
+from market.saved_searches.forms import RenameForm, SaveSearchForm
 from market.saved_searches.models import SavedSearch
 from market.saved_searches.presentation import describe_params
 
