@@ -98,6 +98,13 @@ def role_required(role: str) -> Callable:
     return decorator
 
 
+def require_enterprise() -> None:
+    """404 for a signed-in user without an enterprise: inboxes, saved searches and
+    inquiries belong to enterprises, so such a user has none to show."""
+    if current_user.enterprise_id is None:
+        abort(404)
+
+
 def is_safe_redirect(target: str | None) -> bool:
     """Only paths on this site: no scheme, no host, no tricks with slashes."""
     if not target:

@@ -30,6 +30,7 @@ from market.inquiries.models import Inquiry
 from market.listings.models import Listing
 from market.listings.presentation import plain
 from market.listings.queries import is_public
+from market.security import require_enterprise
 
 blueprint = Blueprint("inquiries", __name__, url_prefix="/inquiries")
 
@@ -140,8 +141,7 @@ def post_page_context(user, listing: Listing) -> dict:
 @blueprint.route("/")
 @login_required
 def mine():
-    if current_user.enterprise_id is None:
-        abort(404)
+    require_enterprise()
     enterprise_id = current_user.enterprise_id
     inquiries = queries.list_for_enterprise(enterprise_id)
     return render_template(

@@ -21,20 +21,14 @@ from market.notifications import queries, services
 from market.forms import ActionForm
 from market.notifications.links import target_path
 from market.notifications.models import Notification
-from market.security import is_safe_redirect
+from market.security import is_safe_redirect, require_enterprise
 
 blueprint = Blueprint("notifications", __name__, url_prefix="/notifications")
 
 
-def _require_enterprise() -> None:
-    """The inbox belongs to an enterprise: users without one have none (404)."""
-    if current_user.enterprise_id is None:
-        abort(404)
-
-
 def _own_notification(notification_id: int) -> Notification:
     """An entry of the user's enterprise, or 404 (another's is not shown)."""
-    _require_enterprise()
+    require_enterprise()
     notification = db.session.get(Notification, notification_id)
     if notification is None or notification.enterprise_id != current_user.enterprise_id:
         abort(404)
@@ -49,7 +43,7 @@ def _checked_form() -> None:
 @blueprint.route("/")
 @login_required
 def index():
-    _require_enterprise()
+    require_enterprise()
     page = max(request.args.get("page", 1, type=int), 1)
     pagination, entries = queries.inbox_page(current_user.enterprise_id, page)
     return render_template(
@@ -76,7 +70,7 @@ def read(notification_id: int):
 @blueprint.route("/read-all", methods=["POST"])
 @login_required
 def read_all():
-    _require_enterprise()
+    require_enterprise()
     _checked_form()
     count = services.mark_all_read(current_user)
     db.session.commit()

@@ -11,19 +11,14 @@ from market.forms import ActionForm
 from market.saved_searches.forms import RenameForm, SaveSearchForm
 from market.saved_searches.models import SavedSearch
 from market.saved_searches.presentation import describe_params
+from market.security import require_enterprise
 
 blueprint = Blueprint("saved_searches", __name__, url_prefix="/saved-searches")
 
 
-def _require_enterprise() -> None:
-    """Alerts go to an enterprise's inbox: users without one have no saved searches."""
-    if current_user.enterprise_id is None:
-        abort(404)
-
-
 def _own_saved_search(saved_search_id: int) -> SavedSearch:
     """The current user's saved search, or 404 (anyone else's is not shown)."""
-    _require_enterprise()
+    require_enterprise()
     saved = db.session.get(SavedSearch, saved_search_id)
     if saved is None or saved.user_id != current_user.id:
         abort(404)
@@ -39,7 +34,7 @@ def _flash_reasons(failure: ValidationFailed) -> None:
 @blueprint.route("/")
 @login_required
 def index():
-    _require_enterprise()
+    require_enterprise()
     searches = services.list_saved_searches(current_user)
     return render_template(
         "saved_searches/index.html",
@@ -53,7 +48,7 @@ def index():
 @blueprint.route("/", methods=["POST"])
 @login_required
 def create():
-    _require_enterprise()
+    require_enterprise()
     form = SaveSearchForm()
     back = url_for(
         "search.page", **services.params_from_query_string(form.query.data or "")
