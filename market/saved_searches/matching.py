@@ -30,14 +30,9 @@ from market.domain.conditions import get_grade
 from market.domain.units import format_number
 from market.listings.models import Listing
 from market.search import SearchParams, params_from_args
-from market.search.analysis import analyse, query_terms
-from market.search.query import (
-    MAX_QUERY_LENGTH,
-    MAX_TERM_GROUPS,
-    MAX_TERMS_PER_GROUP,
-    clamp_bound,
-    finite_number,
-)
+from market.search.analysis import analyse
+from market.search.query import MAX_QUERY_LENGTH, clamp_bound, finite_number
+from market.search.query import query_parts as search_query_parts
 from market.search.schema import (
     PART_SEPARATOR,
     day_number,
@@ -161,40 +156,10 @@ class ListingMatcher:
 
 @lru_cache(maxsize=4096)
 def query_parts(q: str) -> list[tuple[bool, list[list[str]]]]:
-    """(is a phrase, term groups) for each piece of the query, as the search's
-    build_text_query reads it: double quotes make phrases (an unbalanced quote is
-    just a character), a word repeated outside a phrase asks for nothing more.
-
-    Cached (every publication asks it of the same saved searches): callers must
+    """The search's own reading of the words (market.search.query.query_parts),
+    cached: every publication asks it of the same saved searches, so callers must
     not change the lists."""
-    text = (q or "")[:MAX_QUERY_LENGTH]
-    pieces = text.split('"')
-    if len(pieces) % 2 == 0:
-        pieces = [" ".join(pieces)]
-    parts: list[tuple[bool, list[list[str]]]] = []
-    seen: list[list[str]] = []
-    for number, piece in enumerate(pieces):
-        budget = MAX_TERM_GROUPS - len(seen)
-        if budget <= 0:
-            break
-        phrase = number % 2 == 1
-        groups = _groups(piece)
-        if not phrase:
-            groups = [g for n, g in enumerate(groups) if g not in groups[:n] + seen]
-        groups = groups[:budget]
-        if groups:
-            seen += groups
-            parts.append((phrase, groups))
-    return parts
-
-
-def _groups(text: str) -> list[list[str]]:
-    groups = []
-    for group in query_terms(text) if text.strip() else []:
-        terms = list(dict.fromkeys(term for term in group if term))
-        if terms:
-            groups.append(terms[:MAX_TERMS_PER_GROUP])
-    return groups
+    return search_query_parts(q)
 
 
 def _positions(text: str) -> Positions:

@@ -268,25 +268,9 @@ def build_text_query(text: str) -> tuple[Query | None, list[list[str]]]:
     Each group (a word and its expansions) must match in some text field; the text
     between double quotes must match as a phrase. At most 12 groups.
     """
-    text = (text or "")[:MAX_QUERY_LENGTH]
-    pieces = text.split('"')
-    if len(pieces) % 2 == 0:  # an unbalanced quote is just a character
-        pieces = [" ".join(pieces)]
     clauses: list[Query] = []
     all_groups: list[list[str]] = []
-    for number, piece in enumerate(pieces):
-        budget = MAX_TERM_GROUPS - len(all_groups)
-        if budget <= 0:
-            break
-        phrase = number % 2 == 1
-        groups = _groups(piece)
-        if not phrase:  # a word twice asks for nothing more
-            groups = [
-                g for n, g in enumerate(groups) if g not in groups[:n] + all_groups
-            ]
-        groups = groups[:budget]
-        if not groups:
-            continue
+    for phrase, groups in query_parts(text):
         all_groups += groups
         if phrase and len(groups) > 1:
             clauses.append(_phrase_query(groups))
@@ -295,6 +279,30 @@ def build_text_query(text: str) -> tuple[Query | None, list[list[str]]]:
     if not clauses:
         return None, []
     return (clauses[0] if len(clauses) == 1 else And(clauses)), all_groups
+
+
+def query_parts(text: str) -> list[tuple[bool, list[list[str]]]]:
+    """(is a phrase, term groups) for each piece of the user's words that asks for
+    something: double quotes make phrases, at most 12 groups in all."""
+    text = (text or "")[:MAX_QUERY_LENGTH]
+    pieces = text.split('"')
+    if len(pieces) % 2 == 0:  # an unbalanced quote is just a character
+        pieces = [" ".join(pieces)]
+    parts: list[tuple[bool, list[list[str]]]] = []
+    seen: list[list[str]] = []
+    for number, piece in enumerate(pieces):
+        budget = MAX_TERM_GROUPS - len(seen)
+        if budget <= 0:
+            break
+        phrase = number % 2 == 1
+        groups = _groups(piece)
+        if not phrase:  # a word twice asks for nothing more
+            groups = [g for n, g in enumerate(groups) if g not in groups[:n] + seen]
+        groups = groups[:budget]
+        if groups:
+            seen += groups
+            parts.append((phrase, groups))
+    return parts
 
 
 def _groups(text: str) -> list[list[str]]:
